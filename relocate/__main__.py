@@ -1,0 +1,5 @@
+"""``python -m relocate``: the command line."""
+
+from relocate.cli import main
+
+main()

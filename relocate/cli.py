@@ -1,0 +1,203 @@
+"""The command line: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from relocate._names import find_village
+from relocate.errors import RelocateError
+from relocate.outputs import (
+    build_map,
+    feature_frame,
+    format_explanation,
+    format_ranking,
+    ranking_frame,
+    sources_text,
+    write_map,
+    write_table,
+)
+from relocate.scoring import Ranking, load_profile, score
+from relocate.settings import DEFAULT_AIRPORTS, Settings
+from relocate.territory import Territory, load_territory
+
+__all__ = ["cli", "main"]
+
+
+def _territory_options(func):  # type: ignore[no-untyped-def]
+    options = [
+        click.option(
+            "--departement",
+            "-d",
+            default="32",
+            show_default=True,
+            help="Code of the département to score (32 is the Gers; 2A, 47, 31...).",
+        ),
+        click.option(
+            "--airport",
+            "airports",
+            multiple=True,
+            metavar="IATA",
+            help="Airport to measure against; repeat for several "
+            f"[default: {' '.join(DEFAULT_AIRPORTS)}].",
+        ),
+        click.option(
+            "--town-min-population",
+            type=click.IntRange(min=1),
+            default=2000,
+            show_default=True,
+            help="Inhabitants a commune needs to count as a town for dist_km_town.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+_profile_option = click.option(
+    "--profile",
+    "-p",
+    required=True,
+    help="Profile: a preset name (remote-worker, family, tight-budget) or a .toml file.",
+)
+
+
+def _load(departement: str, airports: Sequence[str], town_min_population: int) -> Territory:
+    settings = Settings(
+        departement=departement,
+        airports=tuple(airports) or DEFAULT_AIRPORTS,
+        town_min_population=town_min_population,
+    )
+    return load_territory(settings)
+
+
+def _rank(profile: str, territory: Territory) -> Ranking:
+    return score(territory.features, load_profile(profile), names=territory.villages["name"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="relocate")
+def cli() -> None:
+    """Score, rank, explain and map the villages of a département for a newcomer's profile."""
+
+
+@cli.command()
+@_profile_option
+@_territory_options
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every village's ranking to a .csv, .geojson or .gpkg file.",
+)
+def rank(
+    profile: str,
+    departement: str,
+    airports: tuple[str, ...],
+    town_min_population: int,
+    top: int,
+    out: Path | None,
+) -> None:
+    """Print the best villages for a profile, and optionally write the full ranking."""
+    profile_obj = load_profile(profile)  # fail fast, before loading data
+    del profile_obj
+    territory = _load(departement, airports, town_min_population)
+    ranking = _rank(profile, territory)
+    if out is not None:
+        write_table(ranking_frame(ranking, territory), out, sources=sources_text(territory))
+    click.echo(format_ranking(ranking, territory, top=top))
+    if out is not None:
+        click.echo(f"\nWrote {out} ({len(ranking.table)} villages)")
+
+
+@cli.command("map")
+@_profile_option
+@_territory_options
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write [default: maps/<profile>-<departement>.html].",
+)
+def map_command(
+    profile: str,
+    departement: str,
+    airports: tuple[str, ...],
+    town_min_population: int,
+    top: int,
+    out: Path | None,
+) -> None:
+    """Write the interactive map of a ranking, and print the best villages."""
+    if out is not None and out.suffix.lower() not in {".html", ".htm"}:
+        raise click.BadParameter(f"{out} should end in .html", param_hint="--out")
+    load_profile(profile)
+    territory = _load(departement, airports, town_min_population)
+    ranking = _rank(profile, territory)
+    out = out or Path("maps") / f"{Path(profile).stem}-{territory.code}.html"
+    write_map(build_map(ranking, territory, top=top), out)
+    click.echo(format_ranking(ranking, territory, top=top))
+    click.echo(f"\nWrote {out}")
+
+
+@cli.command()
+@_territory_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write: .csv, .geojson or .gpkg.",
+)
+def features(
+    departement: str, airports: tuple[str, ...], town_min_population: int, out: Path
+) -> None:
+    """Write the full feature table: one row per village, one column per feature."""
+    territory = _load(departement, airports, town_min_population)
+    frame = feature_frame(territory)
+    write_table(frame, out, sources=sources_text(territory))
+    click.echo(f"Wrote {out}: {len(frame)} villages, {len(territory.features.columns)} features")
+
+
+@cli.command()
+@click.argument("village")
+@_profile_option
+@_territory_options
+def explain(
+    village: str,
+    profile: str,
+    departement: str,
+    airports: tuple[str, ...],
+    town_min_population: int,
+) -> None:
+    """Explain one village's score; VILLAGE is an INSEE code or a name."""
+    load_profile(profile)
+    territory = _load(departement, airports, town_min_population)
+    code = find_village(territory.villages["name"].to_dict(), village)
+    ranking = _rank(profile, territory)
+    click.echo(format_explanation(ranking, territory, code))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"relocate: error: {message}", err=True)
+    sys.exit(2)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line; errors print one line and exit with code 2."""
+    try:
+        code = cli.main(args=list(argv) if argv is not None else None, prog_name="relocate",
+                        standalone_mode=False)  # fmt: skip
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "relocate"
+        _fail(f"{exc.format_message()} (see '{where} --help')")
+    except click.ClickException as exc:
+        _fail(exc.format_message())
+    except click.Abort:
+        _fail("interrupted")
+    except RelocateError as exc:
+        _fail(str(exc))
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,60 @@
+"""The exceptions relocate raises: one base class, specific subclasses."""
+
+from __future__ import annotations
+
+__all__ = [
+    "InvalidOptionError",
+    "MissingColumnError",
+    "ProfileError",
+    "RelocateError",
+    "SourceError",
+    "UnknownAirportError",
+    "UnknownDepartementError",
+    "UnknownVillageError",
+]
+
+
+class RelocateError(Exception):
+    """Base class of every error relocate raises on purpose.
+
+    The message is one line that says what is wrong and how to fix it; the
+    command line prints it and exits with code 2.
+    """
+
+    def __str__(self) -> str:
+        # KeyError quotes its message; every subclass reads as plain text.
+        return str(self.args[0]) if self.args else ""
+
+
+class _LookupError(KeyError, RelocateError):
+    """A failed look-up: a KeyError whose message prints as plain text, not quoted."""
+
+    __str__ = RelocateError.__str__
+
+
+class ProfileError(ValueError, RelocateError):
+    """A newcomer's profile is missing, unreadable or invalid."""
+
+
+class UnknownDepartementError(_LookupError):
+    """A département code that does not exist in the built-in data."""
+
+
+class UnknownVillageError(_LookupError):
+    """A village name or INSEE code that matches no village, or several."""
+
+
+class UnknownAirportError(_LookupError):
+    """An IATA code that the airports source does not know."""
+
+
+class MissingColumnError(_LookupError):
+    """A table handed to a stage lacks a column that stage needs."""
+
+
+class SourceError(OSError, RelocateError):
+    """A data source could not be read."""
+
+
+class InvalidOptionError(ValueError, RelocateError):
+    """An option or setting has a value relocate cannot use."""

@@ -1,0 +1,136 @@
+"""Plain-text reports for the terminal: the ranked table and one village's breakdown."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from relocate.features import feature_spec, format_opening_hours
+from relocate.outputs.tables import sources_text
+from relocate.scoring import Ranking
+from relocate.territory import Territory
+
+__all__ = ["format_explanation", "format_ranking", "format_value"]
+
+
+def format_value(value: float, unit: str) -> str:
+    """A raw value with its unit, or ``missing``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "missing"
+    if unit == "inhabitants":
+        return f"{value:,.0f} {unit}"
+    return f"{value:,.1f} {unit}"
+
+
+def _header(ranking: Ranking, territory: Territory) -> list[str]:
+    lines = [
+        f"Profile: {ranking.profile.name}",
+        f"Département: {territory.name} ({territory.code}), {len(territory.villages)} villages",
+    ]
+    if any(feature_spec(n) and feature_spec(n).estimate for n in ranking.criteria):  # type: ignore[union-attr]
+        lines.append(f"Drive times are estimates ({territory.drive_times}).")
+    for name, reason in ranking.unavailable.items():
+        lines.append(f"Unavailable, left out of the weighting: {name}: {reason}.")
+    return lines
+
+
+def format_ranking(ranking: Ranking, territory: Territory, *, top: int = 10) -> str:
+    """The ``top`` best villages as a text table, with the criteria's raw values."""
+    best = ranking.top(top)
+    rows = []
+    for code, row in best.iterrows():
+        cells = {
+            "rank": str(row["rank"]),
+            "insee": str(code),
+            "village": str(row["name"]),
+            "score": f"{row['score']:.1f}",
+        }
+        for name in ranking.criteria:
+            spec = feature_spec(name)
+            unit = spec.unit if spec else ""
+            cells[f"{name}"] = format_value(ranking.values.at[code, name], unit)
+        rows.append(cells)
+    lines = _header(ranking, territory)
+    n_excluded = int(ranking.table["excluded"].sum())
+    lines.append(
+        f"{n_excluded} of {len(ranking.table)} villages excluded by the profile's constraints."
+    )
+    lines.append("")
+    if rows:
+        lines.append(pd.DataFrame(rows).to_string(index=False))
+    else:
+        lines.append("No village meets every constraint.")
+    lines += ["", "Sources:", sources_text(territory)]
+    return "\n".join(lines)
+
+
+def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str:
+    """One village's score, explained criterion by criterion, with its town hall."""
+    village = territory.villages.loc[code]
+    row = ranking.table.loc[code]
+    ranked = int(ranking.table["rank"].notna().sum())
+    if row["excluded"]:
+        standing = f"excluded ({row['reasons']})"
+    elif pd.isna(row["rank"]):
+        standing = "not ranked (no data for any criterion)"
+    else:
+        standing = f"rank {row['rank']} of {ranked}"
+    score = "no score" if pd.isna(row["score"]) else f"score {row['score']:.1f}/100"
+    lines = [f"{village['name']} ({code}): {score}, {standing}", *_header(ranking, territory), ""]
+
+    breakdown = ranking.explain(code)
+    table = []
+    for name, item in breakdown.iterrows():
+        criterion = ranking.profile.criteria[str(name)]
+        label = item["label"] + (" (estimate)" if item["estimate"] else "")
+        table.append(
+            {
+                "criterion": label,
+                "value": format_value(item["value"], item["unit"])
+                if item["status"] != "unavailable"
+                else "unavailable",
+                "weight": f"{item['weight']:g}",
+                "utility": "-" if pd.isna(item["utility"]) else f"{item['utility']:.2f}",
+                "points": "-" if pd.isna(item["points"]) else f"{item['points']:.1f}",
+                "curve": criterion.describe(item["unit"]),
+            }
+        )
+    lines.append(pd.DataFrame(table).to_string(index=False))
+    if row["coverage"] < 1:
+        lines.append(
+            f"Only {row['coverage']:.0%} of the weight had data for this village; "
+            "the score is the weighted mean of the rest."
+        )
+    for name, constraint in ranking.profile.constraints.items():
+        spec = feature_spec(name)
+        unit = spec.unit if spec else ""
+        if name in ranking.unavailable:
+            verdict = "not checked (unavailable)"
+        else:
+            value = territory.features.at[code, name]
+            failed = row["reasons"] is not None and name in str(row["reasons"])
+            state = "not checked" if pd.isna(value) else "FAILED" if failed else "met"
+            verdict = f"{format_value(value, unit)}: {state}"
+        lines.append(f"Constraint {name} {constraint.describe(unit)}: {verdict}")
+
+    hours = format_opening_hours(village["townhall_hours"])
+    lines += [
+        "",
+        "Town hall:",
+        f"  address: {_text(village['townhall_address'])}",
+        f"  phone:   {_text(village['townhall_phone'])}",
+        f"  e-mail:  {_text(village['townhall_email'])}",
+        f"  website: {_text(village['townhall_website'])}",
+        f"  hours:   {hours or 'not published'}",
+        "",
+        "Sources:",
+        sources_text(territory),
+    ]
+    return "\n".join(lines)
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not published"
+    return " ".join(str(value).split())

@@ -1,0 +1,94 @@
+"""Tables for analysts: the ranking and the features, written as CSV, GeoJSON or GeoPackage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from relocate._files import atomic_path
+from relocate.errors import InvalidOptionError
+from relocate.scoring import Ranking
+from relocate.territory import Territory
+
+__all__ = ["TABLE_FORMATS", "feature_frame", "ranking_frame", "sources_text", "write_table"]
+
+#: File extensions ``write_table`` understands, and the format each means.
+TABLE_FORMATS = {".csv": "CSV", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
+
+
+def sources_text(territory: Territory) -> str:
+    """The provenance of a run as text lines: one per source, then the drive-time model."""
+    lines = [f"- {s.citation()}; loaded from {s.loaded_from}" for s in territory.sources]
+    lines.append(f"- Drive times (drive_min_*): {territory.drive_times}")
+    return "\n".join(lines)
+
+
+def ranking_frame(ranking: Ranking, territory: Territory) -> gpd.GeoDataFrame:
+    """The ranking as one row per village, best first, with every score component.
+
+    Columns: ``rank``, ``insee``, ``name``, ``score``, ``excluded``, ``reasons``,
+    ``unchecked``, ``coverage``; then for each scored criterion its raw value
+    (named as the feature), ``utility_<criterion>`` and ``points_<criterion>``;
+    ``drive_min_basis``; and the commune polygon.
+    """
+    table = ranking.table
+    parts = [table[["rank", "name", "score", "excluded", "reasons", "unchecked", "coverage"]]]
+    for name in ranking.criteria:
+        parts.append(
+            pd.DataFrame(
+                {
+                    name: ranking.values[name],
+                    f"utility_{name}": ranking.utilities[name],
+                    f"points_{name}": ranking.points[name],
+                }
+            ).reindex(table.index)
+        )
+    frame = pd.concat(parts, axis=1)
+    frame["drive_min_basis"] = territory.drive_times
+    frame = frame.rename_axis("insee").reset_index()
+    geometry = territory.villages.geometry.reindex(table.index).to_numpy()
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=territory.villages.crs)
+
+
+def feature_frame(territory: Territory) -> gpd.GeoDataFrame:
+    """Every feature of every village: INSEE code, name, département, features, polygon."""
+    frame = territory.feature_table()
+    frame["drive_min_basis"] = territory.drive_times
+    geometry = territory.villages.geometry.to_numpy()
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=territory.villages.crs)
+
+
+def write_table(frame: gpd.GeoDataFrame, path: Path, *, sources: str) -> Path:
+    """Write a table by extension, atomically, with a ``.sources.txt`` file beside it.
+
+    CSV drops the polygons (spreadsheets cannot use them); GeoJSON and
+    GeoPackage keep them.
+
+    Raises
+    ------
+    InvalidOptionError
+        If the extension is not one of :data:`TABLE_FORMATS`.
+
+    """
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        known = ", ".join(TABLE_FORMATS)
+        raise InvalidOptionError(
+            f"cannot write {str(path)!r}: unknown extension {suffix or '(none)'}; "
+            f"use one of {known}"
+        )
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            pd.DataFrame(frame.drop(columns="geometry")).to_csv(tmp, index=False)
+        elif suffix == ".gpkg":
+            tmp.unlink()  # the GeoPackage driver wants to create the file itself
+            frame.to_file(tmp, driver="GPKG", layer=path.stem)
+        else:
+            tmp.unlink()
+            frame.to_file(tmp, driver="GeoJSON")
+    note = path.with_name(path.name + ".sources.txt")
+    with atomic_path(note) as tmp:
+        tmp.write_text(f"Sources of {path.name}:\n{sources}\n", encoding="utf-8")
+    return path

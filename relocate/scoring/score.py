@@ -1,0 +1,215 @@
+"""Score villages for a profile: utilities, weighted mean, hard constraints, ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from relocate.errors import MissingColumnError
+from relocate.features.catalogue import feature_spec
+from relocate.scoring.profile import Profile
+
+__all__ = ["Ranking", "score"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ranking:
+    """The outcome of scoring villages for one profile.
+
+    Attributes
+    ----------
+    profile
+        The profile scored for.
+    table
+        One row per village, best first: ``name``, ``score`` (0-100, NaN if no
+        criterion has data), ``rank`` (1 = best; missing for excluded villages),
+        ``excluded``, ``reasons`` (why excluded, or None), ``unchecked``
+        (constraints that could not be checked for lack of data), ``coverage``
+        (share of the weight that had data, 0-1).
+    values
+        Raw value of each available criterion, per village.
+    utilities
+        Utility in [0, 1] of each available criterion, per village.
+    points
+        Points each criterion contributed to the score (they add up to it).
+    unavailable
+        Criteria and constraints left out, with the reason.
+
+    """
+
+    profile: Profile
+    table: pd.DataFrame
+    values: pd.DataFrame
+    utilities: pd.DataFrame
+    points: pd.DataFrame
+    unavailable: dict[str, str]
+
+    @property
+    def criteria(self) -> list[str]:
+        """The criteria that were scored (available ones)."""
+        return list(self.values.columns)
+
+    def top(self, n: int) -> pd.DataFrame:
+        """The ``n`` best villages that are not excluded."""
+        return self.table[~self.table["excluded"]].head(n)
+
+    def explain(self, code: str) -> pd.DataFrame:
+        """One village's score breakdown, a row per criterion of the profile.
+
+        Columns: ``label``, ``value``, ``unit``, ``estimate``, ``weight``,
+        ``utility``, ``points``, ``status`` (``scored``, ``missing`` for this
+        village, or ``unavailable``).
+        """
+        rows = []
+        for name, criterion in self.profile.criteria.items():
+            spec = feature_spec(name)
+            assert spec is not None  # the profile validated its names
+            if name in self.unavailable:
+                value = utility = points = np.nan
+                status = "unavailable"
+            else:
+                value = self.values.at[code, name]
+                utility = self.utilities.at[code, name]
+                points = self.points.at[code, name]
+                status = "missing" if np.isnan(value) else "scored"
+            rows.append(
+                {
+                    "criterion": name,
+                    "label": spec.label,
+                    "value": value,
+                    "unit": spec.unit,
+                    "estimate": spec.estimate,
+                    "weight": criterion.weight,
+                    "utility": utility,
+                    "points": points,
+                    "status": status,
+                }
+            )
+        return pd.DataFrame(rows).set_index("criterion")
+
+
+def _unavailable_reason(name: str, features: pd.DataFrame) -> str | None:
+    if name in features.columns and features[name].notna().any():
+        return None
+    if name.startswith(("dist_km_", "drive_min_")) and len(name.rsplit("_", 1)[1]) == 3:
+        iata = name.rsplit("_", 1)[1]
+        if name not in features.columns:
+            return f"airport {iata} is not loaded: add it with --airport {iata}"
+    spec = feature_spec(name)
+    sources = ", ".join(spec.sources) if spec else "?"
+    if name not in features.columns:
+        return f"its source ({sources}) is not loaded"
+    return f"its source ({sources}) has no value for any village here"
+
+
+def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None = None) -> Ranking:
+    """Score and rank villages for a profile.
+
+    Each criterion's raw value goes through its utility curve to [0, 1]; the score
+    is the weighted mean of the utilities on a 0-100 scale, over the criteria that
+    have a value for that village. A criterion whose column is absent (or empty)
+    is reported in ``unavailable`` and left out of the weighting for everyone,
+    never counted as zero; a value missing for one village is left out of that
+    village's weighting only, and ``coverage`` says how much weight remained.
+
+    Villages that fail a hard constraint stay in the table, marked excluded with
+    the reason, and rank after all others. Ties break by INSEE code, so the order
+    is deterministic.
+
+    Parameters
+    ----------
+    features
+        One row per village, indexed by INSEE code; one column per feature.
+    profile
+        The newcomer's profile.
+    names
+        Village names by INSEE code, copied into the table for display.
+
+    Returns
+    -------
+    Ranking
+
+    """
+    if not features.index.is_unique:
+        raise MissingColumnError("features index must hold each INSEE code once")
+    unavailable: dict[str, str] = {}
+    for name in [*profile.criteria, *profile.constraints]:
+        reason = _unavailable_reason(name, features)
+        if reason is not None:
+            unavailable[name] = reason
+    scored = [n for n in profile.criteria if n not in unavailable]
+
+    index = features.index
+    raw = features[scored].to_numpy(dtype=float)
+    weights = np.array([profile.criteria[n].weight for n in scored], dtype=float)
+    util = (
+        np.column_stack([profile.criteria[n].utility(raw[:, j]) for j, n in enumerate(scored)])
+        if scored
+        else np.empty((len(index), 0))
+    )
+    has = ~np.isnan(util)
+    weight_with_data = has.astype(float) @ weights
+    total_weight = weights.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pts = 100.0 * np.where(has, util, 0.0) * weights / weight_with_data[:, None]
+        pts = np.where(has & (weight_with_data[:, None] > 0), pts, np.nan)
+        total = np.where(weight_with_data > 0, np.nansum(pts, axis=1), np.nan)
+        coverage = weight_with_data / total_weight if total_weight > 0 else np.zeros(len(index))
+
+    excluded = np.zeros(len(index), dtype=bool)
+    reasons = np.full(len(index), None, dtype=object)
+    unchecked = np.full(len(index), None, dtype=object)
+    for name, constraint in profile.constraints.items():
+        if name in unavailable:
+            continue
+        spec = feature_spec(name)
+        unit = spec.unit if spec else ""
+        value = features[name].to_numpy(dtype=float)
+        fails = np.zeros(len(index), dtype=bool)
+        texts = np.full(len(index), None, dtype=object)
+        if constraint.min is not None:
+            low = value < constraint.min
+            texts[low] = [f"{name} {v:.4g} {unit} < min {constraint.min:g}" for v in value[low]]
+            fails |= low
+        if constraint.max is not None:
+            high = value > constraint.max
+            texts[high] = [f"{name} {v:.4g} {unit} > max {constraint.max:g}" for v in value[high]]
+            fails |= high
+        for i in np.flatnonzero(fails):
+            reasons[i] = texts[i] if reasons[i] is None else f"{reasons[i]}; {texts[i]}"
+        for i in np.flatnonzero(np.isnan(value)):
+            unchecked[i] = name if unchecked[i] is None else f"{unchecked[i]}, {name}"
+        excluded |= fails
+
+    # Order: not excluded first, then score descending (no score last), then INSEE code.
+    codes = index.to_numpy(dtype=str)
+    key_score = np.where(np.isnan(total), np.inf, -np.round(total, 9))
+    order = np.lexsort((codes, key_score, excluded))
+    ranks = pd.array([pd.NA] * len(index), dtype="Int64")
+    ranked = order[~excluded[order] & ~np.isnan(total[order])]
+    ranks[ranked] = np.arange(1, len(ranked) + 1)
+
+    table = pd.DataFrame(
+        {
+            "name": names.reindex(index).to_numpy() if names is not None else None,
+            "score": total,
+            "rank": ranks,
+            "excluded": excluded,
+            "reasons": reasons,
+            "unchecked": unchecked,
+            "coverage": coverage,
+        },
+        index=index,
+    ).iloc[order]
+    table.index.name = "insee"
+    frame = pd.DataFrame
+    return Ranking(
+        profile=profile,
+        table=table,
+        values=frame(raw, index=index, columns=scored),
+        utilities=frame(util, index=index, columns=scored),
+        points=frame(pts, index=index, columns=scored),
+        unavailable=unavailable,
+    )
