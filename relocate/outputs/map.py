@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from pathlib import Path
 from typing import cast
 
@@ -17,7 +16,7 @@ from branca.element import Figure
 
 from relocate._files import atomic_path
 from relocate.features import feature_spec, format_opening_hours
-from relocate.outputs.report import format_value
+from relocate.outputs.report import format_value, is_missing
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 
@@ -39,8 +38,9 @@ _CSS = """
  border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:14px/1.3 sans-serif;max-width:60%}
 .rl-title h1{font-size:17px;margin:0 0 2px}
 .rl-footer{position:fixed;bottom:0;left:0;right:0;z-index:1000;background:rgba(255,255,255,.92);
- padding:3px 10px;font:11px/1.35 sans-serif;max-height:20%;overflow:auto}
-.rl-legend{position:fixed;bottom:70px;right:10px;z-index:1000;background:#fff;padding:4px 8px;
+ padding:3px 10px;font:11px/1.35 sans-serif;height:60px;overflow:auto;box-sizing:border-box}
+.leaflet-bottom{bottom:60px}
+.rl-legend{position:fixed;bottom:90px;right:10px;z-index:1000;background:#fff;padding:4px 8px;
  font:12px sans-serif;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .rl-legend i{display:inline-block;width:14px;height:10px;margin-right:4px;border:1px solid #555}
 .rl-pop{font:12px/1.35 sans-serif;max-height:340px;overflow:auto}
@@ -60,21 +60,17 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
 def _townhall_html(village: pd.Series) -> str:
     rows = []
-    if not _missing(village["townhall_address"]):
+    if not is_missing(village["townhall_address"]):
         rows.append(("Address", _e(" ".join(str(village["townhall_address"]).split()))))
-    if not _missing(village["townhall_phone"]):
+    if not is_missing(village["townhall_phone"]):
         rows.append(("Phone", _e(village["townhall_phone"])))
-    if not _missing(village["townhall_email"]):
+    if not is_missing(village["townhall_email"]):
         email = _e(village["townhall_email"])
         rows.append(("E-mail", f'<a href="mailto:{email}">{email}</a>'))
     site = village["townhall_website"]
-    if not _missing(site):
+    if not is_missing(site):
         text = _e(site)
         link = str(site).startswith(("https://", "http://"))
         rows.append(
@@ -100,7 +96,7 @@ def _popup_html(code: str, ranking: Ranking, territory: Territory, n_ranked: int
         parts.append(f"<p><b>Score {row['score']:.1f}/100</b>, {standing}</p>")
     if row["excluded"]:
         parts.append(f"<p class='x'>Excluded: {_e(row['reasons'])}</p>")
-    if row["unchecked"] is not None:
+    if not is_missing(row["unchecked"]):
         parts.append(f"<p class='e'>Not checked (no data): {_e(row['unchecked'])}</p>")
     lines = []
     for _, item in ranking.explain(code).iterrows():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from relocate.features import feature_spec, format_opening_hours
@@ -11,12 +9,17 @@ from relocate.outputs.tables import sources_text
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 
-__all__ = ["format_explanation", "format_ranking", "format_value"]
+__all__ = ["format_explanation", "format_ranking", "format_value", "is_missing"]
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN and pandas' NA: a value the source does not have."""
+    return value is None or bool(pd.isna(value))
 
 
 def format_value(value: float, unit: str) -> str:
     """A raw value with its unit, or ``missing``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "missing"
     if unit == "inhabitants":
         return f"{value:,.0f} {unit}"
@@ -109,8 +112,13 @@ def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str
             verdict = "not checked (unavailable)"
         else:
             value = territory.features.at[code, name]
-            failed = row["reasons"] is not None and name in str(row["reasons"])
-            state = "not checked" if pd.isna(value) else "FAILED" if failed else "met"
+            state = (
+                "not checked"
+                if is_missing(value)
+                else "met"
+                if constraint.admits(value)
+                else "FAILED"
+            )
             verdict = f"{format_value(value, unit)}: {state}"
         lines.append(f"Constraint {name} {constraint.describe(unit)}: {verdict}")
 
@@ -131,6 +139,6 @@ def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str
 
 
 def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "not published"
     return " ".join(str(value).split())

