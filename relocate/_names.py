@@ -16,7 +16,8 @@ _ARTICLES = {"l", "le", "la", "les"}
 
 def normalise_name(name: str) -> str:
     """Lower-case, strip accents, keep letters and digits, drop a leading article."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    ligatures = name.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    decomposed = unicodedata.normalize("NFKD", ligatures)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
     words = re.findall(r"[a-z0-9]+", plain)
     if len(words) > 1 and words[0] in _ARTICLES:
@@ -69,11 +70,11 @@ def find_village(names: Mapping[str, str], query: str) -> str:
             f"{query!r} matches {len(matches)} villages: {shown}{more}; "
             "give the full name or the INSEE code"
         )
-    close = difflib.get_close_matches(key, list(normalised.values()), n=5, cutoff=0.6)
-    by_norm = {norm: code for code, norm in normalised.items()}
+    close = difflib.get_close_matches(key, sorted(set(normalised.values())), n=5, cutoff=0.6)
+    codes = [code for norm in close for code in sorted(normalised) if normalised[code] == norm]
     hint = (
-        "; did you mean " + ", ".join(f"{names[by_norm[c]]} ({by_norm[c]})" for c in close) + "?"
-        if close
+        "; did you mean " + ", ".join(f"{names[code]} ({code})" for code in codes) + "?"
+        if codes
         else ""
     )
     raise UnknownVillageError(f"no village named {query!r} here{hint}")

@@ -87,9 +87,10 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)
 
     def __post_init__(self) -> None:
-        if not self.airports:
-            raise InvalidOptionError("give at least one airport (IATA code, e.g. TLS)")
-        codes = tuple(code.strip().upper() for code in self.airports)
+        given = (self.airports,) if isinstance(self.airports, str) else self.airports
+        codes = tuple(code.strip().upper() for code in given)
+        if not codes or not all(codes):
+            raise InvalidOptionError("give at least one airport, as IATA codes (e.g. TLS)")
         if len(set(codes)) != len(codes):
             raise InvalidOptionError(f"airport listed twice in {', '.join(codes)}")
         object.__setattr__(self, "airports", codes)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import airportsdata
+from relocate.sources.airports import drivable_airports
 
 __all__ = ["FeatureSpec", "feature_spec", "is_known_feature", "known_feature_names", "suggest"]
 
@@ -128,7 +128,7 @@ _AIRPORT_FEATURE = re.compile(r"^(dist_km|drive_min)_([A-Z0-9]{3})$")
 
 @functools.cache
 def _iata_codes() -> frozenset[str]:
-    return frozenset(airportsdata.load("IATA"))
+    return frozenset(drivable_airports())
 
 
 def feature_spec(name: str) -> FeatureSpec | None:

@@ -31,6 +31,7 @@ def ranking_frame(ranking: Ranking, territory: Territory) -> gpd.GeoDataFrame:
     Columns: ``rank``, ``insee``, ``name``, ``score``, ``excluded``, ``reasons``,
     ``unchecked``, ``coverage``; then for each scored criterion its raw value
     (named as the feature), ``utility_<criterion>`` and ``points_<criterion>``;
+    the raw value of each constrained feature that is not a criterion;
     ``drive_min_basis``; and the commune polygon.
     """
     table = ranking.table
@@ -45,6 +46,8 @@ def ranking_frame(ranking: Ranking, territory: Territory) -> gpd.GeoDataFrame:
                 }
             ).reindex(table.index)
         )
+    checked = [n for n in ranking.profile.constraints if n not in ranking.criteria]
+    parts.append(territory.features.reindex(columns=checked).reindex(table.index))
     frame = pd.concat(parts, axis=1)
     frame["drive_min_basis"] = territory.drive_times
     frame = frame.rename_axis("insee").reset_index()

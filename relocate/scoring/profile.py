@@ -40,6 +40,13 @@ class Criterion(BaseModel):
             raise ValueError(f"weight must be a number of zero or more (got {weight})")
         return weight
 
+    @field_validator("full", "zero")
+    @classmethod
+    def _finite_threshold(cls, value: float) -> float:
+        if not np.isfinite(value):
+            raise ValueError(f"thresholds must be finite numbers (got {value})")
+        return value
+
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> Criterion:
         if self.better == "lower" and not self.full < self.zero:
@@ -77,6 +84,13 @@ class Constraint(BaseModel):
 
     min: float | None = None
     max: float | None = None
+
+    @field_validator("min", "max")
+    @classmethod
+    def _finite_bound(cls, value: float | None) -> float | None:
+        if value is not None and not np.isfinite(value):
+            raise ValueError(f"bounds must be finite numbers (got {value})")
+        return value
 
     @model_validator(mode="after")
     def _bounds(self) -> Constraint:
@@ -137,10 +151,10 @@ class Profile(BaseModel):
                 if not is_known_feature(name):
                     known = known_feature_names(DEFAULT_AIRPORTS)
                     close = suggest(name, known)
-                    hint = f"; did you mean {close!r}?" if close else ""
+                    hint = f" Did you mean {close!r}?" if close else ""
                     raise ValueError(
-                        f"unknown criterion {name!r} in {key}{hint} "
-                        f"Known: {', '.join(known)} (and dist_km_/drive_min_ for any IATA code)"
+                        f"unknown criterion {name!r} in {key}.{hint} Known: {', '.join(known)}"
+                        " (and dist_km_<IATA>, drive_min_<IATA> for airports in or near France)"
                     )
         if not any(c.weight > 0 for c in self.criteria.values()):
             raise ValueError("every criterion has weight 0; give at least one a positive weight")
@@ -206,14 +220,20 @@ def _resolve(profile: str | Path) -> Path:
     return path
 
 
+_FIELDS = sorted({*Criterion.model_fields, *Constraint.model_fields, *Profile.model_fields})
+
+
 def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
+    # A misspelt field also makes the right one "missing": report the misspelling.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    error = errors[0]
     loc = ".".join(str(part) for part in error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "missing":
         message = "required field is missing"
     elif error["type"] == "extra_forbidden":
-        message = "unknown field (check its spelling)"
+        close = suggest(str(error["loc"][-1]), _FIELDS)
+        message = f"unknown field; did you mean {close!r}?" if close else "unknown field"
     elif error["type"] == "literal_error" and loc.endswith("better"):
         message = "better must be 'lower' or 'higher'"
     return f"{loc}: {message}" if loc else message

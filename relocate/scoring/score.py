@@ -53,8 +53,8 @@ class Ranking:
         return list(self.values.columns)
 
     def top(self, n: int) -> pd.DataFrame:
-        """The ``n`` best villages that are not excluded."""
-        return self.table[~self.table["excluded"]].head(n)
+        """The ``n`` best ranked villages (not excluded, with a score)."""
+        return self.table[self.table["rank"].notna()].head(n)
 
     def explain(self, code: str) -> pd.DataFrame:
         """One village's score breakdown, a row per criterion of the profile.
@@ -103,6 +103,14 @@ def _unavailable_reason(name: str, features: pd.DataFrame) -> str | None:
     if name not in features.columns:
         return f"its source ({sources}) is not loaded"
     return f"its source ({sources}) has no value for any village here"
+
+
+def _append(texts: np.ndarray, mask: np.ndarray, text: str, *, sep: str = "; ") -> None:
+    """Add ``text`` to ``texts[mask]`` in place, after ``sep`` where there is text already."""
+    empty = pd.isna(texts)
+    texts[mask & empty] = text
+    more = mask & ~empty
+    texts[more] = texts[more] + (sep + text)
 
 
 def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None = None) -> Ranking:
@@ -168,33 +176,30 @@ def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None =
         spec = feature_spec(name)
         unit = spec.unit if spec else ""
         value = features[name].to_numpy(dtype=float)
-        fails = np.zeros(len(index), dtype=bool)
-        texts = np.full(len(index), None, dtype=object)
-        if constraint.min is not None:
-            low = value < constraint.min
-            texts[low] = [f"{name} {v:.4g} {unit} < min {constraint.min:g}" for v in value[low]]
-            fails |= low
-        if constraint.max is not None:
-            high = value > constraint.max
-            texts[high] = [f"{name} {v:.4g} {unit} > max {constraint.max:g}" for v in value[high]]
-            fails |= high
-        for i in np.flatnonzero(fails):
-            reasons[i] = texts[i] if reasons[i] is None else f"{reasons[i]}; {texts[i]}"
-        for i in np.flatnonzero(np.isnan(value)):
-            unchecked[i] = name if unchecked[i] is None else f"{unchecked[i]}, {name}"
-        excluded |= fails
+        # One text per bound, not per village: the values are in the tables.
+        with np.errstate(invalid="ignore"):
+            if constraint.min is not None:
+                low = value < constraint.min
+                _append(reasons, low, f"{name} below the minimum of {constraint.min:g} {unit}")
+                excluded |= low
+            if constraint.max is not None:
+                high = value > constraint.max
+                _append(reasons, high, f"{name} above the maximum of {constraint.max:g} {unit}")
+                excluded |= high
+        _append(unchecked, np.isnan(value), name, sep=", ")
 
     # Order: not excluded first, then score descending (no score last), then INSEE code.
     codes = index.to_numpy(dtype=str)
     key_score = np.where(np.isnan(total), np.inf, -np.round(total, 9))
     order = np.lexsort((codes, key_score, excluded))
-    ranks = pd.array([pd.NA] * len(index), dtype="Int64")
     ranked = order[~excluded[order] & ~np.isnan(total[order])]
-    ranks[ranked] = np.arange(1, len(ranked) + 1)
+    rank_values = np.zeros(len(index), dtype=np.int64)
+    rank_values[ranked] = np.arange(1, len(ranked) + 1)
+    ranks = pd.arrays.IntegerArray(rank_values, rank_values == 0)
 
     table = pd.DataFrame(
         {
-            "name": names.reindex(index).to_numpy() if names is not None else None,
+            "name": names.reindex(index) if names is not None else None,
             "score": total,
             "rank": ranks,
             "excluded": excluded,

@@ -13,9 +13,28 @@ import geopandas as gpd
 from relocate.errors import UnknownAirportError
 from relocate.sources.provenance import SourceInfo
 
-__all__ = ["AirportData", "airports_source", "load_airports"]
+__all__ = [
+    "AIRPORT_COUNTRIES",
+    "AirportData",
+    "airports_source",
+    "drivable_airports",
+    "load_airports",
+]
 
 _PACKAGE = "airportsdata"
+
+#: Airports relocate measures against: in France (overseas included) and its
+#: neighbours. Farther ones are no drive away, and a typo (TSL, in Mexico, for
+#: TLS) must not pass as one.
+AIRPORT_COUNTRIES = frozenset(
+    {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BE", "LU", "DE", "CH", "IT", "MC", "ES", "AD"}
+)
+
+
+def drivable_airports() -> dict[str, airportsdata.Airport]:
+    """Return the airportsdata entries, by IATA code, in :data:`AIRPORT_COUNTRIES`."""
+    table = airportsdata.load("IATA")
+    return {code: a for code, a in table.items() if a["country"] in AIRPORT_COUNTRIES}
 
 
 def airports_source(version: str | None = None) -> SourceInfo:
@@ -52,17 +71,18 @@ def load_airports(codes: Sequence[str]) -> AirportData:
         If a code is not a known IATA code; the message suggests close codes.
 
     """
-    table = airportsdata.load("IATA")
+    table = drivable_airports()
     rows = []
     for raw_code in codes:
         code = raw_code.strip().upper()
         if code not in table:
-            french = sorted(c for c, a in table.items() if a["country"] == "FR")
-            close = difflib.get_close_matches(code, french, n=5, cutoff=0.3)
+            swapped = [c for c in sorted(table) if sorted(c) == sorted(code)]  # TSL -> TLS
+            close = swapped + difflib.get_close_matches(code, sorted(table), n=5, cutoff=0.3)
+            close = list(dict.fromkeys(close))[:5]
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise UnknownAirportError(
-                f"unknown airport IATA code {raw_code!r}{hint} "
-                "(French airports include TLS, AGF, PUF, LDE, BOD, BIQ, RDZ, CCF)"
+                f"unknown airport {raw_code!r}: not an IATA code of an airport in or near "
+                f"France{hint} (near the Gers: TLS, AGF, PUF, LDE, BOD, BIQ, RDZ, CCF)"
             )
         entry = table[code]
         rows.append(
