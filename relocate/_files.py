@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from relocate.errors import OutputError
+
 __all__ = ["atomic_path"]
 
 
@@ -24,11 +26,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
         The file to create or replace. Its folder is created if needed.
 
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
-    )
-    os.close(fd)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+        )
+        os.close(fd)
+    except OSError as exc:
+        raise _output_error(target, exc) from exc
     tmp = Path(tmp_name)
     umask = os.umask(0)
     os.umask(umask)
@@ -36,6 +41,15 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         tmp.chmod(0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise _output_error(target, exc) from exc
         raise
+
+
+def _output_error(target: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc)
+    return OutputError(
+        f"cannot write {str(target)!r}: {reason}; choose a folder that exists and is writable"
+    )

@@ -12,6 +12,7 @@ from relocate._names import find_village
 from relocate.errors import RelocateError
 from relocate.outputs import (
     build_map,
+    check_table_path,
     feature_frame,
     format_explanation,
     format_ranking,
@@ -102,8 +103,9 @@ def rank(
     out: Path | None,
 ) -> None:
     """Print the best villages for a profile, and optionally write the full ranking."""
-    profile_obj = load_profile(profile)  # fail fast, before loading data
-    del profile_obj
+    load_profile(profile)  # fail fast, before loading data
+    if out is not None:
+        check_table_path(out)
     territory = _load(departement, airports, town_min_population)
     ranking = _rank(profile, territory)
     if out is not None:
@@ -154,6 +156,7 @@ def features(
     departement: str, airports: tuple[str, ...], town_min_population: int, out: Path
 ) -> None:
     """Write the full feature table: one row per village, one column per feature."""
+    check_table_path(out)
     territory = _load(departement, airports, town_min_population)
     frame = feature_frame(territory)
     write_table(frame, out, sources=sources_text(territory))
@@ -189,6 +192,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         code = cli.main(args=list(argv) if argv is not None else None, prog_name="relocate",
                         standalone_mode=False)  # fmt: skip
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else cli.get_help(click.Context(cli)))
+        sys.exit(0)
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "relocate"
         _fail(f"{exc.format_message()} (see '{where} --help')")

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "InvalidOptionError",
     "MissingColumnError",
+    "OutputError",
     "ProfileError",
     "RelocateError",
     "SourceError",
@@ -54,6 +55,10 @@ class MissingColumnError(_LookupError):
 
 class SourceError(OSError, RelocateError):
     """A data source could not be read."""
+
+
+class OutputError(OSError, RelocateError):
+    """An output file could not be written (the previous one, if any, is intact)."""
 
 
 class InvalidOptionError(ValueError, RelocateError):

@@ -12,6 +12,7 @@ from relocate import errors
 from relocate.errors import (
     InvalidOptionError,
     MissingColumnError,
+    OutputError,
     ProfileError,
     RelocateError,
     SourceError,
@@ -139,6 +140,7 @@ HIERARCHY: dict[type[Exception], type[Exception]] = {
     UnknownAirportError: KeyError,
     MissingColumnError: KeyError,
     SourceError: OSError,
+    OutputError: OSError,
 }
 
 

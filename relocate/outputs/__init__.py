@@ -2,10 +2,17 @@
 
 from relocate.outputs.map import build_map, write_map
 from relocate.outputs.report import format_explanation, format_ranking
-from relocate.outputs.tables import feature_frame, ranking_frame, sources_text, write_table
+from relocate.outputs.tables import (
+    check_table_path,
+    feature_frame,
+    ranking_frame,
+    sources_text,
+    write_table,
+)
 
 __all__ = [
     "build_map",
+    "check_table_path",
     "feature_frame",
     "format_explanation",
     "format_ranking",

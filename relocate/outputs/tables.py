@@ -12,7 +12,14 @@ from relocate.errors import InvalidOptionError
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 
-__all__ = ["TABLE_FORMATS", "feature_frame", "ranking_frame", "sources_text", "write_table"]
+__all__ = [
+    "TABLE_FORMATS",
+    "check_table_path",
+    "feature_frame",
+    "ranking_frame",
+    "sources_text",
+    "write_table",
+]
 
 #: File extensions ``write_table`` understands, and the format each means.
 TABLE_FORMATS = {".csv": "CSV", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
@@ -28,7 +35,7 @@ def sources_text(territory: Territory) -> str:
 def ranking_frame(ranking: Ranking, territory: Territory) -> gpd.GeoDataFrame:
     """The ranking as one row per village, best first, with every score component.
 
-    Columns: ``rank``, ``insee``, ``name``, ``score``, ``excluded``, ``reasons``,
+    Columns: ``insee``, ``rank``, ``name``, ``score``, ``excluded``, ``reasons``,
     ``unchecked``, ``coverage``; then for each scored criterion its raw value
     (named as the feature), ``utility_<criterion>`` and ``points_<criterion>``;
     the raw value of each constrained feature that is not a criterion;
@@ -63,6 +70,17 @@ def feature_frame(territory: Territory) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=territory.villages.crs)
 
 
+def check_table_path(path: Path) -> None:
+    """Raise InvalidOptionError unless the extension of ``path`` is in :data:`TABLE_FORMATS`."""
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        known = ", ".join(TABLE_FORMATS)
+        raise InvalidOptionError(
+            f"cannot write {str(path)!r}: unknown extension {suffix or '(none)'}; "
+            f"use one of {known}"
+        )
+
+
 def write_table(frame: gpd.GeoDataFrame, path: Path, *, sources: str) -> Path:
     """Write a table by extension, atomically, with a ``.sources.txt`` file beside it.
 
@@ -75,13 +93,8 @@ def write_table(frame: gpd.GeoDataFrame, path: Path, *, sources: str) -> Path:
         If the extension is not one of :data:`TABLE_FORMATS`.
 
     """
+    check_table_path(path)
     suffix = path.suffix.lower()
-    if suffix not in TABLE_FORMATS:
-        known = ", ".join(TABLE_FORMATS)
-        raise InvalidOptionError(
-            f"cannot write {str(path)!r}: unknown extension {suffix or '(none)'}; "
-            f"use one of {known}"
-        )
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             pd.DataFrame(frame.drop(columns="geometry")).to_csv(tmp, index=False)

