@@ -21,7 +21,7 @@ from relocate.outputs import (
     write_map,
     write_table,
 )
-from relocate.scoring import Ranking, load_profile, score
+from relocate.scoring import Profile, Ranking, load_profile, score
 from relocate.settings import DEFAULT_AIRPORTS, Settings
 from relocate.territory import Territory, load_territory
 
@@ -75,8 +75,8 @@ def _load(departement: str, airports: Sequence[str], town_min_population: int) -
     return load_territory(settings)
 
 
-def _rank(profile: str, territory: Territory) -> Ranking:
-    return score(territory.features, load_profile(profile), names=territory.villages["name"])
+def _rank(profile: Profile, territory: Territory) -> Ranking:
+    return score(territory.features, profile, names=territory.villages["name"])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,11 +103,11 @@ def rank(
     out: Path | None,
 ) -> None:
     """Print the best villages for a profile, and optionally write the full ranking."""
-    load_profile(profile)  # fail fast, before loading data
+    wanted = load_profile(profile)  # fail fast, before loading data
     if out is not None:
         check_table_path(out)
     territory = _load(departement, airports, town_min_population)
-    ranking = _rank(profile, territory)
+    ranking = _rank(wanted, territory)
     if out is not None:
         write_table(ranking_frame(ranking, territory), out, sources=sources_text(territory))
     click.echo(format_ranking(ranking, territory, top=top))
@@ -135,9 +135,9 @@ def map_command(
     """Write the interactive map of a ranking, and print the best villages."""
     if out is not None and out.suffix.lower() not in {".html", ".htm"}:
         raise click.BadParameter(f"{out} should end in .html", param_hint="--out")
-    load_profile(profile)
+    wanted = load_profile(profile)
     territory = _load(departement, airports, town_min_population)
-    ranking = _rank(profile, territory)
+    ranking = _rank(wanted, territory)
     out = out or Path("maps") / f"{Path(profile).stem}-{territory.code}.html"
     write_map(build_map(ranking, territory, top=top), out)
     click.echo(format_ranking(ranking, territory, top=top))
@@ -175,10 +175,10 @@ def explain(
     town_min_population: int,
 ) -> None:
     """Explain one village's score; VILLAGE is an INSEE code or a name."""
-    load_profile(profile)
+    wanted = load_profile(profile)
     territory = _load(departement, airports, town_min_population)
     code = find_village(territory.villages["name"].to_dict(), village)
-    ranking = _rank(profile, territory)
+    ranking = _rank(wanted, territory)
     click.echo(format_explanation(ranking, territory, code))
 
 

@@ -39,7 +39,7 @@ _CSS = """
 .rl-title h1{font-size:17px;margin:0 0 2px}
 .rl-footer{position:fixed;bottom:0;left:0;right:0;z-index:1000;background:rgba(255,255,255,.92);
  padding:3px 10px;font:11px/1.35 sans-serif;height:60px;overflow:auto;box-sizing:border-box}
-.leaflet-bottom{bottom:60px}
+.leaflet-bottom{bottom:60px !important}
 .rl-legend{position:fixed;bottom:90px;right:10px;z-index:1000;background:#fff;padding:4px 8px;
  font:12px sans-serif;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .rl-legend i{display:inline-block;width:14px;height:10px;margin-right:4px;border:1px solid #555}
