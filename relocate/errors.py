@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 __all__ = [
+    "FetchError",
     "InvalidOptionError",
     "MissingColumnError",
     "OutputError",
     "ProfileError",
     "RelocateError",
     "SourceError",
+    "SourceFormatError",
     "UnknownAirportError",
     "UnknownDepartementError",
     "UnknownVillageError",
@@ -55,6 +57,14 @@ class MissingColumnError(_LookupError):
 
 class SourceError(OSError, RelocateError):
     """A data source could not be read."""
+
+
+class SourceFormatError(ValueError, RelocateError):
+    """A data file is not in the format its source publishes (names file, line and column)."""
+
+
+class FetchError(SourceError):
+    """A download failed; the previous edition in the cache, if any, is kept."""
 
 
 class OutputError(OSError, RelocateError):

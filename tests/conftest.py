@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -149,3 +151,32 @@ def valid_profile_data() -> dict[str, Any]:
         "criteria": {"drive_min_TLS": _criterion(weight=2, full=30, zero=90)},
         "constraints": {"population": {"min": 100}},
     }
+
+
+# --- real open-data files beside the project ---------------------------------------------
+
+#: ``../shared/data`` beside the project root: real files in their published formats.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+#: Set (to anything but "" or "0") by ``.ci/run``: a missing shared file fails instead of skipping.
+REQUIRE_SHARED_ENV = "RELOCATE_REQUIRE_SHARED_DATA"
+
+
+@pytest.fixture
+def shared_data() -> Callable[[str], Path]:
+    """Return a function giving the path of a file under ``../shared/data``.
+
+    When the file is absent the test is skipped with the reason, or fails when
+    ``RELOCATE_REQUIRE_SHARED_DATA`` is set (as CI does), so CI always runs
+    the parser tests on the real files.
+    """
+
+    def get(relative: str) -> Path:
+        path = SHARED_DATA / relative
+        if not path.exists():
+            reason = f"real open-data file {path} is absent"
+            if os.environ.get(REQUIRE_SHARED_ENV, "") not in ("", "0"):
+                pytest.fail(f"{reason}, and {REQUIRE_SHARED_ENV} is set")
+            pytest.skip(reason)
+        return path
+
+    return get

@@ -1,0 +1,176 @@
+"""Getting editions into the cache: downloads (timeouts, retries, progress) and imports."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from tqdm import tqdm
+from urllib3.util.retry import Retry
+
+from relocate.errors import FetchError, RelocateError, SourceError
+from relocate.sources.opendata import OpenDataSource, ParseContext
+from relocate.sources.store import Manifest, Store
+
+__all__ = ["DEFAULT_TIMEOUT", "download", "fetch_source", "import_files", "make_session"]
+
+#: Seconds to connect, and to wait for each chunk of data.
+DEFAULT_TIMEOUT = (10.0, 60.0)
+_CHUNK = 1 << 16
+
+
+def make_session(*, retries: int = 3, backoff: float = 1.0) -> requests.Session:
+    """A session that retries failed connections and 429/5xx answers, with backoff."""
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = "relocate (open-data fetcher)"
+    return session
+
+
+def download(
+    url: str,
+    dest: Path,
+    *,
+    session: requests.Session,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    progress: bool = True,
+) -> None:
+    """Download ``url`` to ``dest``, checking the length the server announced.
+
+    Raises
+    ------
+    FetchError
+        If the server cannot be reached, answers with an error, or the
+        transfer stops before the end of the file.
+    """
+    host = urlsplit(url).netloc or url
+    try:
+        with session.get(url, stream=True, timeout=timeout) as response:
+            if response.status_code >= 400:
+                raise FetchError(f"{host} answered {response.status_code} for {url}")
+            expected = response.headers.get("Content-Length")
+            total = int(expected) if expected and expected.isdigit() else None
+            received = 0
+            with (
+                dest.open("wb") as out,
+                tqdm(
+                    total=total,
+                    unit="B",
+                    unit_scale=True,
+                    desc=dest.name,
+                    disable=not progress,
+                    leave=False,
+                ) as bar,
+            ):
+                for chunk in response.iter_content(chunk_size=_CHUNK):
+                    out.write(chunk)
+                    received += len(chunk)
+                    bar.update(len(chunk))
+    except requests.exceptions.ConnectionError as exc:
+        if "Connection broken" in str(exc) or "IncompleteRead" in str(exc):
+            raise FetchError(f"the download of {url} was cut off") from exc
+        raise FetchError(
+            f"cannot reach {host} (offline?); download {url} by hand and use `relocate data import`"
+        ) from exc
+    except requests.exceptions.Timeout as exc:
+        raise FetchError(f"{host} did not answer in time for {url}") from exc
+    except requests.exceptions.ChunkedEncodingError as exc:
+        raise FetchError(f"the download of {url} was cut off") from exc
+    except requests.exceptions.RequestException as exc:
+        raise FetchError(f"cannot download {url}: {exc}") from exc
+    if total is not None and received != total:
+        raise FetchError(f"the download of {url} was cut off at {received} of {total} bytes")
+
+
+def _previous(store: Store, source: OpenDataSource, departement: str) -> str:
+    dep = departement if source.per_departement else None
+    editions = store.editions(source.key, departement=dep)
+    return f"edition {editions[0].edition} kept" if editions else "nothing was cached before"
+
+
+def fetch_source(
+    source: OpenDataSource,
+    *,
+    store: Store,
+    context: ParseContext,
+    session: requests.Session | None = None,
+    progress: bool = True,
+) -> Manifest:
+    """Download a source's latest edition, parse it and install it in the cache.
+
+    Everything happens in a staging folder that becomes the edition folder by a
+    rename at the end: an interrupted or failed fetch leaves the cache as it was,
+    and the message says which edition is kept.
+    """
+    session = session or make_session()
+    staging = store.staging(source.key)
+    try:
+        files = []
+        for item in source.downloads(departement=context.departement):
+            dest = staging / item.filename
+            download(item.url, dest, session=session, progress=progress)
+            files.append((dest, item.url))
+        parsed = source.parse([p for p, _ in files], context=context)
+        return store.install(
+            source,
+            staging=staging,
+            files=files,
+            parsed=parsed,
+            how="fetched",
+            departement=context.departement,
+        )
+    except RelocateError as exc:
+        kept = _previous(store, source, context.departement)
+        raise type(exc)(f"{source.key}: {exc}; {kept}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def import_files(
+    source: OpenDataSource,
+    paths: Sequence[Path],
+    *,
+    store: Store,
+    context: ParseContext,
+) -> Manifest:
+    """Parse files an analyst downloaded and install them in the cache, like a fetch."""
+    for path in paths:
+        if not path.is_file():
+            raise SourceError(f"{path}: no such file; give the path of a file you downloaded")
+    staging = store.staging(source.key)
+    try:
+        files = []
+        for path in paths:
+            dest = staging / path.name
+            shutil.copyfile(path, dest)
+            files.append((dest, str(path.resolve())))
+        parsed = source.parse([p for p, _ in files], context=context)
+        return store.install(
+            source,
+            staging=staging,
+            files=files,
+            parsed=parsed,
+            how="imported",
+            departement=context.departement,
+        )
+    except RelocateError as exc:
+        kept = _previous(store, source, context.departement)
+        raise type(exc)(f"{source.key}: {exc}; {kept}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,104 @@
+"""What every official open-data source declares: name, publisher, licence, URLs, format, parser."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+
+from relocate.sources.communes import CommuneData
+
+__all__ = ["Download", "OpenDataSource", "ParseContext", "Parsed"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Download:
+    """One file to download: where from, and the name it is saved under."""
+
+    url: str
+    filename: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParseContext:
+    """What a parser may need besides its files.
+
+    Attributes
+    ----------
+    communes
+        Every commune of France (to check positions against polygons, to find a
+        commune from a postcode and a name...).
+    departement
+        The département being worked on (for sources published per département).
+    """
+
+    communes: CommuneData
+    departement: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Parsed:
+    """A parsed edition of a source.
+
+    Attributes
+    ----------
+    table
+        The standardised table (see each source's docstring). Tables of points
+        have ``insee``, ``kind``, ``name``, ``lon``, ``lat``; tables per commune
+        are indexed by ``insee``.
+    edition
+        The edition, as the source states it (``2025-T2``, ``2024``...). Used
+        as the cache folder's name.
+    edition_date
+        The date the edition describes, for its age in ``data status``.
+    warnings
+        Repairs made while reading, each counted.
+    notes
+        Counts worth showing in ``data status`` (``{"relocated": 3}``).
+    """
+
+    table: pd.DataFrame
+    edition: str
+    edition_date: date
+    warnings: tuple[str, ...] = ()
+    notes: dict[str, int] = field(default_factory=dict)
+
+
+class OpenDataSource(ABC):
+    """An official open-data source relocate can fetch, import and parse."""
+
+    #: Name on the command line (``arcep``, ``bpe``...).
+    key: ClassVar[str]
+    #: The dataset's official name.
+    name: ClassVar[str]
+    publisher: ClassVar[str]
+    licence: ClassVar[str]
+    #: The dataset's page, for people.
+    page_url: ClassVar[str]
+    #: The published format, in words.
+    file_format: ClassVar[str]
+    #: How the edition is read, in words.
+    edition_rule: ClassVar[str]
+    #: How often the publisher publishes a new edition, in days.
+    rhythm_days: ClassVar[int]
+    #: True if the publisher publishes one file per département.
+    per_departement: ClassVar[bool] = False
+
+    @abstractmethod
+    def downloads(self, *, departement: str) -> list[Download]:
+        """The files to download for an edition (the latest the publisher offers)."""
+
+    @abstractmethod
+    def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
+        """Parse downloaded or imported files into the standard table.
+
+        Raises
+        ------
+        SourceFormatError
+            Naming the file, line and column of what cannot be read.
+        """
