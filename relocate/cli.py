@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from relocate._names import find_village
-from relocate.errors import RelocateError
+from relocate.errors import FetchError, RelocateError
+from relocate.features import feature_spec
+from relocate.features.catalogue import known_feature_names
 from relocate.outputs import (
     build_map,
     check_table_path,
@@ -23,6 +27,12 @@ from relocate.outputs import (
 )
 from relocate.scoring import Profile, Ranking, load_profile, score
 from relocate.settings import DEFAULT_AIRPORTS, Settings
+from relocate.sources import load_communes, select_departement
+from relocate.sources.fetch import fetch_source, import_files, make_session
+from relocate.sources.opendata import ParseContext
+from relocate.sources.registry import OPEN_DATA, open_data_source
+from relocate.sources.status import source_status
+from relocate.sources.store import Manifest, Store
 from relocate.territory import Territory, load_territory
 
 __all__ = ["cli", "main"]
@@ -180,6 +190,156 @@ def explain(
     code = find_village(territory.villages["name"].to_dict(), village)
     ranking = _rank(wanted, territory)
     click.echo(format_explanation(ranking, territory, code))
+
+
+_departement_option_for_criteria = click.option(
+    "--departement",
+    "-d",
+    default="32",
+    show_default=True,
+    help="Département whose per-département sources (DVF) count as loaded.",
+)
+
+
+@cli.command()
+@click.option(
+    "--airport",
+    "airports",
+    multiple=True,
+    metavar="IATA",
+    help=f"Airports to list features for [default: {' '.join(DEFAULT_AIRPORTS)}].",
+)
+@_departement_option_for_criteria
+def criteria(airports: tuple[str, ...], departement: str) -> None:
+    """List every criterion a profile can use, its unit and source, and if it is loaded."""
+    settings = Settings(departement=departement, airports=tuple(airports) or DEFAULT_AIRPORTS)
+    store = Store(settings.cache_dir)
+    loaded = {"communes", "airports"} | {
+        key
+        for key, source in OPEN_DATA.items()
+        if store.editions(key, departement=settings.departement if source.per_departement else None)
+    }
+    rows = []
+    for name in known_feature_names(settings.airports):
+        spec = feature_spec(name)
+        assert spec is not None
+        rows.append(
+            {
+                "criterion": name,
+                "unit": spec.unit or "count",
+                "source": " or ".join(spec.sources),
+                "estimate": "estimate" if spec.estimate else "",
+                "loaded": "yes" if set(spec.sources) & loaded else "no",
+            }
+        )
+    click.echo(pd.DataFrame(rows).to_string(index=False))
+    click.echo(
+        "Load a source with `relocate data fetch SOURCE` or `relocate data import SOURCE FILE`."
+    )
+
+
+@cli.group()
+def data() -> None:
+    """See, fetch and import the open-data sources (broadband, services, prices...)."""
+
+
+_departement_option = click.option(
+    "--departement",
+    "-d",
+    default="32",
+    show_default=True,
+    help="Département for sources published per département (DVF).",
+)
+
+
+@data.command("status")
+@_departement_option
+def data_status(departement: str) -> None:
+    """Show every source: edition, rows, where it is loaded from, its age."""
+    settings = Settings(departement=departement)
+    rows = source_status(
+        cache_dir=settings.cache_dir, departement=settings.departement, today=date.today()
+    )
+    table = pd.DataFrame(
+        [
+            {
+                "source": r.key,
+                "edition": r.edition,
+                "rows": "-" if r.rows is None else f"{r.rows:,}",
+                "age (days)": "-" if r.age_days is None else str(r.age_days),
+                "loaded from": r.loaded_from,
+            }
+            for r in rows
+        ]
+    )
+    click.echo(table.to_string(index=False))
+    for r in rows:
+        if r.notes:
+            click.echo(f"{r.key}: {r.notes}")
+    for r in rows:
+        if r.warning:
+            click.echo(f"warning: {r.key}: {r.warning}")
+    click.echo(f"Drive times: {settings.drive_estimate.description}.")
+    click.echo(f"Cache: {settings.cache_dir} (set RELOCATE_CACHE_DIR to move it)")
+
+
+def _context(settings: Settings) -> ParseContext:
+    communes = load_communes(cache_dir=settings.cache_dir)
+    code = select_departement(communes, settings.departement).code
+    return ParseContext(communes=communes, departement=code)
+
+
+def _installed(manifest: Manifest) -> str:
+    warnings = f", {len(manifest.warnings)} repairs (see data status)" if manifest.warnings else ""
+    return (
+        f"{manifest.source}: edition {manifest.edition} {manifest.how} "
+        f"({manifest.rows:,} rows{warnings})"
+    )
+
+
+@data.command("fetch")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@_departement_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+def data_fetch(sources: tuple[str, ...], departement: str, quiet: bool) -> None:
+    """Download the latest editions from the official URLs (all sources if none named)."""
+    wanted = [open_data_source(key) for key in sources] or list(OPEN_DATA.values())
+    settings = Settings(departement=departement)
+    context = _context(settings)
+    store = Store(settings.cache_dir)
+    session = make_session()
+    failed = []
+    for source in wanted:
+        try:
+            manifest = fetch_source(
+                source, store=store, context=context, session=session, progress=not quiet
+            )
+        except FetchError as exc:
+            if "cannot reach" in str(exc):
+                raise  # offline: one line, and no point trying the others
+            failed.append(str(exc))
+            click.echo(f"relocate: error: {exc}", err=True)
+        except RelocateError as exc:
+            failed.append(str(exc))
+            click.echo(f"relocate: error: {exc}", err=True)
+        else:
+            click.echo(_installed(manifest))
+    if failed:
+        sys.exit(2)
+
+
+@data.command("import")
+@click.argument("source")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_departement_option
+def data_import(source: str, files: tuple[Path, ...], departement: str) -> None:
+    """Import files you downloaded yourself for SOURCE, as a fetch would."""
+    chosen = open_data_source(source)
+    settings = Settings(departement=departement)
+    manifest = import_files(
+        chosen, list(files), store=Store(settings.cache_dir), context=_context(settings)
+    )
+    click.echo(_installed(manifest))
 
 
 def _fail(message: str) -> None:

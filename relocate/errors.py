@@ -13,6 +13,7 @@ __all__ = [
     "SourceFormatError",
     "UnknownAirportError",
     "UnknownDepartementError",
+    "UnknownSourceError",
     "UnknownVillageError",
 ]
 
@@ -49,6 +50,10 @@ class UnknownVillageError(_LookupError):
 
 class UnknownAirportError(_LookupError):
     """An IATA code that the airports source does not know."""
+
+
+class UnknownSourceError(_LookupError):
+    """A data source name that relocate does not know."""
 
 
 class MissingColumnError(_LookupError):

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from relocate.features import build_features
+from relocate.features import build_features, feature_spec, open_data_features
 from relocate.settings import Settings
 from relocate.sources import SourceInfo, load_airports, load_communes, select_departement
+from relocate.sources.registry import OPEN_DATA, POINT_SOURCES
+from relocate.sources.store import LoadedSource, Store
 
 __all__ = ["Territory", "load_territory"]
 
@@ -46,11 +48,22 @@ class Territory:
     airports: gpd.GeoDataFrame
     sources: tuple[SourceInfo, ...]
     settings: Settings
+    feature_sources: dict[str, tuple[str, ...]]
+    open_data: dict[str, LoadedSource]
 
     @property
     def drive_times(self) -> str:
         """How the ``drive_min_*`` features were obtained, in words."""
         return self.settings.drive_estimate.description
+
+    def source(self, key: str) -> SourceInfo | None:
+        """The provenance of one loaded source, or None if it is not loaded."""
+        return next((s for s in self.sources if s.key == key), None)
+
+    def sources_of(self, feature: str) -> list[SourceInfo]:
+        """The loaded sources a feature was computed from."""
+        found = (self.source(k) for k in self.feature_sources.get(feature, ()))
+        return [s for s in found if s is not None]
 
     def feature_table(self) -> pd.DataFrame:
         """The analysts' table: INSEE code, name, département, then every feature."""
@@ -77,7 +90,13 @@ def load_territory(settings: Settings) -> Territory:
     communes = load_communes(cache_dir=settings.cache_dir)
     departement = select_departement(communes, settings.departement)
     airports = load_airports(settings.airports)
-    features = build_features(
+    store = Store(settings.cache_dir)
+    loaded = {
+        key: edition
+        for key, source in OPEN_DATA.items()
+        if (edition := store.load(source, departement=departement.code)) is not None
+    }
+    builtin = build_features(
         departement.villages,
         communes=communes.communes,
         prefecture=departement.prefecture,
@@ -85,13 +104,25 @@ def load_territory(settings: Settings) -> Territory:
         town_min_population=settings.town_min_population,
         drive_estimate=settings.drive_estimate,
     )
+    extra, extra_sources = open_data_features(
+        departement.villages,
+        tables={key: edition.table for key, edition in loaded.items()},
+        point_sources=POINT_SOURCES,
+        drive_estimate=settings.drive_estimate,
+    )
+    feature_sources = {
+        name: spec.sources if (spec := feature_spec(name)) else () for name in builtin.columns
+    }
+    feature_sources.update({name: (key,) for name, key in extra_sources.items()})
     return Territory(
         code=departement.code,
         name=departement.name,
         prefecture=departement.prefecture,
         villages=departement.villages,
-        features=features,
+        features=pd.concat([builtin, extra], axis=1),
         airports=airports.airports,
-        sources=(communes.source, airports.source),
+        sources=(communes.source, airports.source, *(e.info for e in loaded.values())),
         settings=settings,
+        feature_sources=feature_sources,
+        open_data=loaded,
     )

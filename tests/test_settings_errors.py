@@ -10,14 +10,17 @@ import pytest
 
 from relocate import errors
 from relocate.errors import (
+    FetchError,
     InvalidOptionError,
     MissingColumnError,
     OutputError,
     ProfileError,
     RelocateError,
     SourceError,
+    SourceFormatError,
     UnknownAirportError,
     UnknownDepartementError,
+    UnknownSourceError,
     UnknownVillageError,
 )
 from relocate.settings import DEFAULT_AIRPORTS, DriveEstimate, Settings, default_cache_dir
@@ -141,6 +144,9 @@ HIERARCHY: dict[type[Exception], type[Exception]] = {
     MissingColumnError: KeyError,
     SourceError: OSError,
     OutputError: OSError,
+    FetchError: OSError,
+    SourceFormatError: ValueError,
+    UnknownSourceError: KeyError,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import geopandas as gpd
 import pandas as pd
 
@@ -15,6 +17,7 @@ from relocate.features.access import (
 )
 from relocate.features.catalogue import FeatureSpec, feature_spec, is_known_feature
 from relocate.features.demography import area_km2, density_per_km2, population
+from relocate.features.services import SERVICE_KINDS, service_features
 from relocate.features.townhall import (
     format_opening_hours,
     parse_opening_hours,
@@ -35,6 +38,7 @@ __all__ = [
     "feature_spec",
     "format_opening_hours",
     "is_known_feature",
+    "open_data_features",
     "parse_opening_hours",
     "population",
     "townhall_hours_per_week",
@@ -89,3 +93,63 @@ def build_features(
     for dist in distances:
         columns += [dist, drive_min_estimate(dist, model=drive_estimate)]
     return pd.concat(columns, axis=1)
+
+
+def open_data_features(
+    villages: gpd.GeoDataFrame,
+    *,
+    tables: Mapping[str, pd.DataFrame],
+    point_sources: Sequence[str],
+    drive_estimate: DriveEstimate,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Compute the features of whichever open-data sources are loaded.
+
+    Parameters
+    ----------
+    villages
+        The villages to describe, indexed by INSEE code.
+    tables
+        Each loaded source's standard table, by source key (``arcep``, ``bpe``...).
+    point_sources
+        The keys of the sources that list facilities as points, in order of
+        preference: where two give the same kind of service (La Poste and the
+        BPE both list post offices), the first one loaded gives it.
+    drive_estimate
+        Model for the ``drive_min_*`` estimates.
+
+    Returns
+    -------
+    features, provenance
+        One row per village and a column per feature; and, for each feature,
+        the key of the source it was computed from.
+    """
+    # Imported here: these modules need the catalogue, which needs this package.
+    from relocate.features.broadband import broadband_features
+    from relocate.features.housing import housing_features
+
+    parts: list[pd.DataFrame] = []
+    provenance: dict[str, str] = {}
+
+    def add(frame: pd.DataFrame, key: str) -> None:
+        parts.append(frame)
+        provenance.update(dict.fromkeys(frame.columns, key))
+
+    if "arcep" in tables:
+        add(broadband_features(villages, arcep=tables["arcep"], deploiements=None), "arcep")
+    if "arcep-deploiements" in tables:
+        frame = broadband_features(villages, arcep=None, deploiements=tables["arcep-deploiements"])
+        add(frame, "arcep-deploiements")
+    if "dvf" in tables:
+        add(housing_features(villages, dvf=tables["dvf"]), "dvf")
+    given: set[str] = set()
+    for key in point_sources:
+        if key not in tables:
+            continue
+        points = tables[key]
+        kinds = [k for k in SERVICE_KINDS if k not in given and (points["kind"] == k).any()]
+        given.update(kinds)
+        chosen = points[points["kind"].isin(kinds)]
+        add(service_features(villages, points=chosen, drive_estimate=drive_estimate), key)
+    if not parts:
+        return pd.DataFrame(index=villages.index), provenance
+    return pd.concat(parts, axis=1), provenance

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 from relocate.sources.airports import drivable_airports
 
-__all__ = ["FeatureSpec", "feature_spec", "is_known_feature", "known_feature_names", "suggest"]
+__all__ = [
+    "FeatureSpec",
+    "feature_spec",
+    "is_known_feature",
+    "known_feature_names",
+    "open_data_feature_names",
+    "suggest",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,10 +138,20 @@ def _iata_codes() -> frozenset[str]:
     return frozenset(drivable_airports())
 
 
+@functools.cache
+def _open_data_specs() -> dict[str, FeatureSpec]:
+    # Imported here: these modules import FeatureSpec from this one.
+    from relocate.features import broadband, housing, services
+
+    return {spec.name: spec for module in (services, broadband, housing) for spec in module.SPECS}
+
+
 def feature_spec(name: str) -> FeatureSpec | None:
     """Return the spec of a feature name, or None if no such feature can exist."""
     if name in _STATIC:
         return _STATIC[name]
+    if name in _open_data_specs():
+        return _open_data_specs()[name]
     match = _AIRPORT_FEATURE.match(name)
     if match is None or match.group(2) not in _iata_codes():
         return None
@@ -164,11 +181,16 @@ def is_known_feature(name: str) -> bool:
 
 
 def known_feature_names(airports: Iterable[str] = ()) -> list[str]:
-    """Return the static feature names plus the per-airport ones for ``airports``."""
+    """Return the built-in feature names, the per-airport ones, then the open-data ones."""
     names = list(_STATIC)
     for iata in airports:
         names += [f"dist_km_{iata}", f"drive_min_{iata}"]
-    return names
+    return names + list(_open_data_specs())
+
+
+def open_data_feature_names() -> list[str]:
+    """Return the names of the features computed from open-data sources."""
+    return list(_open_data_specs())
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:

@@ -16,7 +16,7 @@ from branca.element import Figure
 
 from relocate._files import atomic_path
 from relocate.features import feature_spec, format_opening_hours
-from relocate.outputs.report import format_value, is_missing
+from relocate.outputs.report import format_value, is_missing, low_confidence, source_label
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 
@@ -60,6 +60,22 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _redundant(feature: str, territory: Territory) -> bool:
+    """Services' estimated drive times repeat their distances: popups show the distance."""
+    kind = feature.removeprefix("drive_min_")
+    return feature.startswith("drive_min_") and f"count_{kind}" in territory.features
+
+
+def _notes(territory: Territory, feature: str, code: str) -> str:
+    """Source and edition of an open-data value, and any doubt about it, as HTML."""
+    notes = []
+    if not set(territory.feature_sources.get(feature, ())) <= {"communes", "airports"}:
+        notes.append(source_label(territory, feature))
+    if (doubt := low_confidence(territory, feature, code)) is not None:
+        notes.append(doubt)
+    return f"<br><small class='e'>{_e('; '.join(notes))}</small>" if notes else ""
+
+
 def _townhall_html(village: pd.Series) -> str:
     rows = []
     if not is_missing(village["townhall_address"]):
@@ -99,7 +115,7 @@ def _popup_html(code: str, ranking: Ranking, territory: Territory, n_ranked: int
     if not is_missing(row["unchecked"]):
         parts.append(f"<p class='e'>Not checked (no data): {_e(row['unchecked'])}</p>")
     lines = []
-    for _, item in ranking.explain(code).iterrows():
+    for name, item in ranking.explain(code).iterrows():
         label = _e(item["label"]) + (
             " <span class='e'>(estimate)</span>" if item["estimate"] else ""
         )
@@ -108,7 +124,7 @@ def _popup_html(code: str, ranking: Ranking, territory: Territory, n_ranked: int
             continue
         utility = "-" if pd.isna(item["utility"]) else f"{item['utility']:.2f}"
         points = "-" if pd.isna(item["points"]) else f"{item['points']:.1f}"
-        value = _e(format_value(item["value"], item["unit"]))
+        value = _e(format_value(item["value"], item["unit"])) + _notes(territory, str(name), code)
         lines.append(
             f"<tr><td>{label}</td><td class='n'>{value}</td>"
             f"<td class='n'>{utility}</td><td class='n'>{points}</td></tr>"
@@ -120,16 +136,15 @@ def _popup_html(code: str, ranking: Ranking, territory: Territory, n_ranked: int
     )
     facts = []
     for column in territory.features.columns:
-        if column in ranking.profile.criteria:
+        if column in ranking.profile.criteria or _redundant(column, territory):
             continue
         spec = feature_spec(column)
         unit = spec.unit if spec else ""
         label = _e(spec.label if spec else column)
         estimate = " <span class='e'>(est.)</span>" if spec and spec.estimate else ""
-        value = territory.features.at[code, column]
-        facts.append(
-            f"<tr><td>{label}{estimate}</td><td class='n'>{_e(format_value(value, unit))}</td></tr>"
-        )
+        value = _e(format_value(territory.features.at[code, column], unit))
+        value += _notes(territory, column, code)
+        facts.append(f"<tr><td>{label}{estimate}</td><td class='n'>{value}</td></tr>")
     parts.append(f"<h5>Other facts</h5><table>{''.join(facts)}</table>")
     parts.append(_townhall_html(village))
     parts.append("</div>")

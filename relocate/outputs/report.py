@@ -9,7 +9,39 @@ from relocate.outputs.tables import sources_text
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 
-__all__ = ["format_explanation", "format_ranking", "format_value", "is_missing"]
+__all__ = [
+    "format_explanation",
+    "format_ranking",
+    "format_value",
+    "is_missing",
+    "low_confidence",
+    "source_label",
+]
+
+_BUILT_IN = ("communes", "airports")
+
+
+def source_label(territory: Territory, feature: str) -> str:
+    """Where a feature comes from, shortly: ``communes`` or ``arcep 2025-T2``."""
+    keys = territory.feature_sources.get(feature, ())
+    if all(k in _BUILT_IN for k in keys):
+        return ", ".join(keys)
+    return ", ".join(
+        f"{info.key} {info.edition}" for info in territory.sources_of(feature)
+    ) or ", ".join(keys)
+
+
+def low_confidence(territory: Territory, feature: str, code: str) -> str | None:
+    """A warning when a value rests on too little data (house prices on few sales)."""
+    if feature != "house_price_eur_m2":
+        return None
+    features = territory.features
+    if "house_price_low_confidence" not in features or "house_sales_count" not in features:
+        return None
+    flag = features.at[code, "house_price_low_confidence"]
+    if is_missing(flag) or not bool(flag):
+        return None
+    return f"low confidence: {features.at[code, 'house_sales_count']:.0f} sales"
 
 
 def is_missing(value: object) -> bool:
@@ -21,8 +53,8 @@ def format_value(value: float, unit: str) -> str:
     """A raw value with its unit, or ``missing``."""
     if is_missing(value):
         return "missing"
-    if unit == "inhabitants":
-        return f"{value:,.0f} {unit}"
+    if unit in ("inhabitants", "sales", ""):
+        return f"{value:,.0f} {unit}".rstrip()
     return f"{value:,.1f} {unit}"
 
 
@@ -87,12 +119,18 @@ def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str
     for name, item in breakdown.iterrows():
         criterion = ranking.profile.criteria[str(name)]
         label = item["label"] + (" (estimate)" if item["estimate"] else "")
+        value = (
+            format_value(item["value"], item["unit"])
+            if item["status"] != "unavailable"
+            else "unavailable"
+        )
+        if (doubt := low_confidence(territory, str(name), code)) is not None:
+            value += f" ({doubt})"
         table.append(
             {
                 "criterion": label,
-                "value": format_value(item["value"], item["unit"])
-                if item["status"] != "unavailable"
-                else "unavailable",
+                "value": value,
+                "source": source_label(territory, str(name)),
                 "weight": f"{item['weight']:g}",
                 "utility": "-" if pd.isna(item["utility"]) else f"{item['utility']:.2f}",
                 "points": "-" if pd.isna(item["points"]) else f"{item['points']:.1f}",
@@ -121,6 +159,24 @@ def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str
             )
             verdict = f"{format_value(value, unit)}: {state}"
         lines.append(f"Constraint {name} {constraint.describe(unit)}: {verdict}")
+
+    opened = [
+        n
+        for n in territory.features.columns
+        if n not in ranking.profile.criteria
+        and not set(territory.feature_sources.get(n, ())) <= set(_BUILT_IN)
+    ]
+    if opened:
+        lines += ["", "From open data:"]
+        for name in opened:
+            spec = feature_spec(name)
+            value = format_value(territory.features.at[code, name], spec.unit if spec else "")
+            if (doubt := low_confidence(territory, name, code)) is not None:
+                value += f" ({doubt})"
+            label = (spec.label if spec else name) + (
+                " (estimate)" if spec and spec.estimate else ""
+            )
+            lines.append(f"  {label}: {value} [{source_label(territory, name)}]")
 
     hours = format_opening_hours(village["townhall_hours"])
     lines += [

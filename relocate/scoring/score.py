@@ -91,6 +91,10 @@ class Ranking:
         return pd.DataFrame(rows).set_index("criterion")
 
 
+#: Sources installed with the package: always loaded.
+_BUILT_IN = frozenset({"communes", "airports"})
+
+
 def _unavailable_reason(name: str, features: pd.DataFrame) -> str | None:
     if name in features.columns and features[name].notna().any():
         return None
@@ -99,10 +103,17 @@ def _unavailable_reason(name: str, features: pd.DataFrame) -> str | None:
         if name not in features.columns:
             return f"airport {iata} is not loaded: add it with --airport {iata}"
     spec = feature_spec(name)
-    sources = ", ".join(spec.sources) if spec else "?"
-    if name not in features.columns:
-        return f"its source ({sources}) is not loaded"
-    return f"its source ({sources}) has no value for any village here"
+    sources = spec.sources if spec else ()
+    if name in features.columns:
+        return f"its source ({', '.join(sources)}) has no value for any village here"
+    to_load = [s for s in sources if s not in _BUILT_IN]
+    if not to_load:
+        return f"its source ({', '.join(sources)}) is not loaded"
+    fetch = " or ".join(f"`relocate data fetch {s}`" for s in to_load)
+    return (
+        f"its source ({', '.join(to_load)}) is not loaded: run {fetch}, "
+        f"or `relocate data import {to_load[0]} FILE` with a file you downloaded"
+    )
 
 
 def _append(texts: np.ndarray, mask: np.ndarray, text: str, *, sep: str = "; ") -> None:

@@ -7,10 +7,11 @@ file, the line and the column.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,10 @@ class CsvSpec:
         True if the publisher writes a UTF-8 byte-order mark (no warning then).
     header_prefix
         Characters the publisher puts before the first column name (``#``).
+    usecols
+        Keep only these columns (all by default); saves memory on large files.
+    row_filter
+        Keep only the rows whose value in a column is one of the given values.
     """
 
     sep: str
@@ -60,6 +65,8 @@ class CsvSpec:
     encoding: str = "utf-8"
     bom_expected: bool = False
     header_prefix: str = ""
+    usecols: Sequence[str] | None = None
+    row_filter: Mapping[str, frozenset[str]] | None = None
 
 
 @dataclass
@@ -68,12 +75,21 @@ class TableRead:
 
     path: Path
     frame: pd.DataFrame
-    first_data_line: int
+    lines: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Line of the first row; rows are taken as one per line when ``lines`` is not given.
+    first_data_line: int = 2
+
+    def __post_init__(self) -> None:
+        if self.lines is None:
+            self.lines = self.first_data_line + np.arange(len(self.frame), dtype=np.int64)
+        elif len(self.lines):
+            self.first_data_line = int(self.lines[0])
 
     def line_of(self, row: int) -> int:
-        """The file's line number (1-based) of the frame's positional row ``row``."""
-        return self.first_data_line + row
+        """The file's line number (1-based) where the frame's positional row ``row`` starts."""
+        assert self.lines is not None
+        return int(self.lines[row])
 
     def where(self, row: int, column: str) -> str:
         """``file, line N, column 'c'``, for error messages."""
@@ -97,22 +113,53 @@ def _decode(path: Path, raw: bytes, spec: CsvSpec, warnings: list[str]) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _header(text: str, spec: CsvSpec) -> tuple[int, str]:
-    lines = text.splitlines()
-    if len(lines) <= spec.skip_lines:
-        raise SourceFormatError("the file is empty or has no header line")
-    return spec.skip_lines + 1, lines[spec.skip_lines]
+def _split_header(line: str, sep: str, prefix: str) -> list[str]:
+    fields = next(csv.reader([line], delimiter=sep), [])
+    names = [name.strip() for name in fields]
+    if names and prefix:
+        names[0] = names[0].removeprefix(prefix)
+    return names
+
+
+def _choose_separator(
+    path: Path, header: str, header_line: int, spec: CsvSpec, warnings: list[str]
+) -> tuple[str, list[str]]:
+    """The separator that finds the required columns in the header (the published one first)."""
+    candidates = [spec.sep, *(s for s in _SEPARATORS if s != spec.sep)]
+    split = {sep: _split_header(header, sep, spec.header_prefix) for sep in candidates}
+    for sep in candidates:
+        if set(spec.required) <= set(split[sep]):
+            if sep != spec.sep:
+                warnings.append(
+                    f"{path.name}: columns separated by {sep!r}, not {spec.sep!r}; read as such"
+                )
+            return sep, split[sep]
+    best = max(
+        candidates, key=lambda sep: (len(set(spec.required) & set(split[sep])), sep == spec.sep)
+    )
+    names = split[best]
+    missing = [c for c in spec.required if c not in names]
+    column = missing[0]
+    close = difflib.get_close_matches(column, names, n=1, cutoff=0.6) if len(names) > 1 else []
+    hint = f"; found {close[0]!r}: renamed?" if close else ""
+    raise SourceFormatError(
+        f"{path.name}, line {header_line}: column {column!r} is missing{hint} "
+        f"(expected {spec.sep!r}-separated columns including {', '.join(spec.required)})"
+    )
 
 
 def read_checked_csv(path: Path, spec: CsvSpec) -> TableRead:
     """Read a published CSV file as text columns, checking what the parser relies on.
+
+    Every row keeps the number of the line it starts on (blank lines and quoted
+    values spanning lines included), for error messages.
 
     Raises
     ------
     SourceFormatError
         If the file cannot be read as the source's format: no header, a required
         column missing (a renamed one is suggested), a separator that cannot be
-        repaired.
+        repaired, a row with more fields than the header.
     """
     warnings: list[str] = []
     try:
@@ -120,43 +167,44 @@ def read_checked_csv(path: Path, spec: CsvSpec) -> TableRead:
     except OSError as exc:
         raise SourceFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
     text = _decode(path, raw, spec, warnings)
-    try:
-        header_line, header = _header(text, spec)
-    except SourceFormatError as exc:
-        raise SourceFormatError(f"{path.name}: {exc}") from None
-    sep = spec.sep
-    names = [c.strip().removeprefix(spec.header_prefix) for c in header.split(sep)]
-    if not set(spec.required) <= set(names):
-        for other in _SEPARATORS:
-            other_names = [c.strip().removeprefix(spec.header_prefix) for c in header.split(other)]
-            if other != sep and set(spec.required) <= set(other_names):
-                warnings.append(
-                    f"{path.name}: columns separated by {other!r}, not {spec.sep!r}; read as such"
+    lines = text.splitlines()
+    if len(lines) <= spec.skip_lines:
+        raise SourceFormatError(f"{path.name}: the file is empty or has no header line")
+    header_line = spec.skip_lines + 1
+    sep, names = _choose_separator(path, lines[spec.skip_lines], header_line, spec, warnings)
+    keep = list(spec.usecols) if spec.usecols is not None else names
+    positions = [names.index(c) for c in keep if c in names]
+    kept_names = [names[i] for i in positions]
+    filters = {names.index(c): values for c, values in (spec.row_filter or {}).items()}
+
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    for _ in range(header_line):
+        next(reader)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    width = len(names)
+    previous = reader.line_num
+    for record in reader:
+        start, previous = previous + 1, reader.line_num
+        if not record or not any(cell.strip() for cell in record):
+            continue
+        if len(record) > width:
+            if any(cell.strip() for cell in record[width:]):
+                raise SourceFormatError(
+                    f"{path.name}, line {start}: {len(record)} fields, but the header has "
+                    f"{width} (a separator inside a value?)"
                 )
-                sep, names = other, other_names
-                break
-    missing = [c for c in spec.required if c not in names]
-    if missing:
-        column = missing[0]
-        close = difflib.get_close_matches(column, names, n=1, cutoff=0.6)
-        hint = f"; found {close[0]!r}: renamed?" if close else ""
-        raise SourceFormatError(
-            f"{path.name}, line {header_line}: column {column!r} is missing{hint} "
-            f"(expected {spec.sep!r}-separated columns {', '.join(spec.required)})"
-        )
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            skiprows=spec.skip_lines,
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=False,
-        )
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise SourceFormatError(f"{path.name}: {' '.join(str(exc).split())}") from None
-    frame.columns = names[: len(frame.columns)] + list(frame.columns[len(names) :])
-    return TableRead(path=path, frame=frame, first_data_line=header_line + 1, warnings=warnings)
+            record = record[:width]
+        elif len(record) < width:
+            record = record + [""] * (width - len(record))
+        if filters and not all(record[i] in values for i, values in filters.items()):
+            continue
+        rows.append([record[i] for i in positions])
+        starts.append(start)
+    frame = pd.DataFrame(rows, columns=kept_names, dtype=object)
+    return TableRead(
+        path=path, frame=frame, lines=np.asarray(starts, dtype=np.int64), warnings=warnings
+    )
 
 
 def insee_codes(table: TableRead, column: str) -> pd.Series:
@@ -167,12 +215,15 @@ def insee_codes(table: TableRead, column: str) -> pd.Series:
     commune code is an error naming its line.
     """
     values = table.frame[column].astype(str).str.strip()
-    values = values.str.replace(r"\.0$", "", regex=True)
+    decimal = values.str.fullmatch(r"\d+\.0+")
+    if decimal.any():
+        values = values.where(~decimal, values.str.replace(r"\.0+$", "", regex=True))
     short = values.str.fullmatch(r"\d{1,4}")
-    if short.any():
+    repaired = decimal | short
+    if repaired.any():
         table.warnings.append(
-            f"{table.path.name}: {int(short.sum())} codes in column {column!r} were written as "
-            "integers and were padded back to 5 characters"
+            f"{table.path.name}: {int(repaired.sum())} codes in column {column!r} were written as "
+            "numbers and were restored as 5-character text"
         )
         values = values.where(~short, values.str.zfill(5))
     bad = ~values.str.fullmatch(_INSEE.pattern)
@@ -225,11 +276,10 @@ def drop_duplicate_communes(table: TableRead, codes: pd.Series, *, what: str) ->
     rest = frame[~exact]
     clash = rest["__code"].duplicated(keep=False)
     if clash.any():
-        rows = np.flatnonzero(clash.to_numpy())
-        first, second = rest.index[rows[0]], rest.index[rows[1]]
+        code = rest["__code"][clash].iloc[0]
+        first, second = rest.index[(rest["__code"] == code).to_numpy()][:2]
         raise SourceFormatError(
             f"{table.path.name}, lines {table.line_of(int(first))} and "
-            f"{table.line_of(int(second))}: two different {what} rows for commune "
-            f"{rest['__code'].iloc[rows[0]]}"
+            f"{table.line_of(int(second))}: two different {what} rows for commune {code}"
         )
     return ~exact

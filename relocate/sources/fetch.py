@@ -66,7 +66,6 @@ def download(
                 raise FetchError(f"{host} answered {response.status_code} for {url}")
             expected = response.headers.get("Content-Length")
             total = int(expected) if expected and expected.isdigit() else None
-            received = 0
             with (
                 dest.open("wb") as out,
                 tqdm(
@@ -80,8 +79,8 @@ def download(
             ):
                 for chunk in response.iter_content(chunk_size=_CHUNK):
                     out.write(chunk)
-                    received += len(chunk)
                     bar.update(len(chunk))
+            received = response.raw.tell()  # bytes on the wire, before any decompression
     except requests.exceptions.ConnectionError as exc:
         if "Connection broken" in str(exc) or "IncompleteRead" in str(exc):
             raise FetchError(f"the download of {url} was cut off") from exc
@@ -153,12 +152,18 @@ def import_files(
     for path in paths:
         if not path.is_file():
             raise SourceError(f"{path}: no such file; give the path of a file you downloaded")
+    names = [path.name for path in paths]
+    if len(set(names)) != len(names):
+        raise SourceError(
+            f"two files named {next(n for n in names if names.count(n) > 1)!r}: "
+            "rename one (a source's files are kept side by side)"
+        )
     staging = store.staging(source.key)
     try:
         files = []
         for path in paths:
             dest = staging / path.name
-            shutil.copyfile(path, dest)
+            shutil.copy2(path, dest)  # keep the file date: some editions are dated by it
             files.append((dest, str(path.resolve())))
         parsed = source.parse([p for p, _ in files], context=context)
         return store.install(

@@ -86,6 +86,8 @@ class OpenDataSource(ABC):
     edition_rule: ClassVar[str]
     #: How often the publisher publishes a new edition, in days.
     rhythm_days: ClassVar[int]
+    #: How long after the date it describes an edition usually comes out, in days.
+    lag_days: ClassVar[int] = 0
     #: True if the publisher publishes one file per département.
     per_departement: ClassVar[bool] = False
 

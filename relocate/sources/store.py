@@ -69,6 +69,7 @@ class Manifest:
         data = json.loads(text)
         data["files"] = tuple(FileRecord(**f) for f in data["files"])
         data["warnings"] = tuple(data.get("warnings", ()))
+        data.setdefault("schema", 0)  # written before schemas were recorded: parse again
         return cls(**data)
 
 
@@ -143,6 +144,8 @@ class Store:
         self, source: OpenDataSource, *, departement: str | None = None
     ) -> LoadedSource | None:
         """Load the newest edition of a source, or None if none is cached."""
+        if source.per_departement and departement is None:
+            return None  # which département's edition would be a guess
         dep = departement if source.per_departement else None
         for manifest in self.editions(source.key, departement=dep):
             folder = self.folder_of(manifest)

@@ -1,0 +1,192 @@
+"""La Poste's points of contact (post offices, postal agencies, relays): one point per site."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from relocate.errors import SourceFormatError
+from relocate.sources._csv import CsvSpec, TableRead, numbers, read_checked_csv
+from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
+from relocate.sources.sncf import (
+    check_range,
+    drop_repeated_rows,
+    file_date_edition,
+    optional_insee_codes,
+    rows_of,
+    text_or_none,
+)
+
+__all__ = ["KINDS", "OTHER_KIND", "SPEC", "LaPosteSource"]
+
+_ID = "Identifiant_du_site"
+_NAME = "Libellé_du_site"
+_TYPE = "Caractéristique_du_site"
+_POSTCODE = "Code_postal"
+_INSEE = "Code_INSEE"
+_LAT = "Latitude"
+_LON = "Longitude"
+_PRECISION = "Précision_du_géocodage"
+
+#: The published format (``laposte_poincont2.csv``): ``;``-separated, UTF-8 without a
+#: byte-order mark, the first column name written ``#Identifiant_du_site``.
+SPEC = CsvSpec(
+    sep=";",
+    required=[_ID, _NAME, _TYPE, _INSEE, _LAT, _LON],
+    header_prefix="#",
+)
+
+#: ``Caractéristique_du_site`` (compared case-insensitively, spaces collapsed) -> kind.
+#: The first five are every value of the file checked (17,700 sites, about 2020); "Agence
+#: postale" and "Relais poste" are the shorter labels of later editions.
+KINDS: dict[str, str] = {
+    "bureau de poste": "post_office",
+    "agence postale communale": "postal_agency",
+    "agence postale intercommunale": "postal_agency",
+    "agence postale": "postal_agency",
+    "relais poste commerçant": "postal_relay",
+    "relais poste": "postal_relay",
+    # A counter on a military base, not open to the public.
+    "agence postale militaire": "postal_other",
+}
+#: The kind of a site whose characteristic is not in :data:`KINDS` (counted in a warning).
+OTHER_KIND = "postal_other"
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"\s+", " ", label).strip().casefold()
+
+
+def _kinds(table: TableRead) -> pd.Series:
+    """The kind of each site; unknown characteristics become ``postal_other``, with a warning."""
+    labels = table.frame[_TYPE].astype(str)
+    keys = labels.map(_label_key)
+    kinds = keys.map(KINDS)
+    unknown = kinds.isna().to_numpy()
+    if unknown.any():
+        counts = labels[unknown].str.strip().replace("", "(empty)").value_counts()
+        listed = ", ".join(f"{label!r} ({count})" for label, count in counts.items())
+        first = int(np.flatnonzero(unknown)[0])
+        table.warnings.append(
+            f"{table.where(first, _TYPE)} and {int(unknown.sum()) - 1} more rows: "
+            f"characteristics relocate does not know, kept as kind {OTHER_KIND!r}: {listed}"
+        )
+    return kinds.fillna(OTHER_KIND).astype(object)
+
+
+class LaPosteSource(OpenDataSource):
+    """La Poste's list of points of contact (``laposte_poincont2``).
+
+    The table has one row per site: ``insee`` (``Code_INSEE``), ``kind``
+    (``post_office`` for a *Bureau de Poste*, ``postal_agency`` for a communal
+    or intercommunal *Agence postale*, ``postal_relay`` for a *Relais poste*
+    in a shop, ``postal_other`` for anything else), ``name``
+    (``Libellé_du_site``), ``lon``, ``lat`` (NaN where the file has no
+    position), and ``laposte_id``, ``laposte_type`` (the published
+    characteristic), ``laposte_postcode``, ``laposte_geocoding`` (how the site
+    was geocoded: at the number, street, block or commune centre).
+    """
+
+    key: ClassVar[str] = "laposte"
+    name: ClassVar[str] = "Liste des bureaux de poste, agences postales et relais poste"
+    publisher: ClassVar[str] = "La Poste"
+    licence: ClassVar[str] = "Licence Ouverte / Open Licence 2.0"
+    page_url: ClassVar[str] = (
+        "https://www.data.gouv.fr/fr/datasets/liste-des-bureaux-de-poste-agences-postales-et-relais-poste/"
+    )
+    file_format: ClassVar[str] = (
+        "CSV, ';'-separated, UTF-8: #Identifiant_du_site;Libellé_du_site;"
+        "Caractéristique_du_site;...;Code_postal;Localité;Code_INSEE;Pays;Latitude;Longitude;"
+        "Précision_du_géocodage;..."
+    )
+    edition_rule: ClassVar[str] = (
+        "the file carries no date: the edition is the day the file was downloaded or "
+        "imported (its modification time in the cache, UTC), as YYYY-MM-DD"
+    )
+    # data.gouv.fr says the list is refreshed monthly; post offices change slowly, so a
+    # year-old copy is still counted as current.
+    rhythm_days: ClassVar[int] = 365
+    per_departement: ClassVar[bool] = False
+
+    #: ``laposte_poincont2.csv`` as La Poste publishes it on data.gouv.fr (the stable
+    #: resource link of the "points de contact du réseau postal français" dataset).
+    file_url: ClassVar[str] = (
+        "https://www.data.gouv.fr/fr/datasets/r/14990cf8-b618-42fe-a73d-92587b34ed46"
+    )
+
+    def downloads(self, *, departement: str) -> list[Download]:
+        """The national list (one file whatever the département)."""
+        del departement
+        return [Download(url=self.file_url, filename="laposte_poincont2.csv")]
+
+    def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
+        """Parse the list of points of contact into a table of points.
+
+        Raises
+        ------
+        SourceFormatError
+            Naming the file, line and column of what cannot be read: a missing
+            column, a coordinate that is not a number or is out of range, a
+            commune code that is not one, two different rows for one site.
+        """
+        del context
+        if len(files) != 1:
+            raise SourceFormatError(
+                f"La Poste's list of points of contact is one CSV file; got {len(files)} files"
+            )
+        path = files[0]
+        table = read_checked_csv(path, SPEC)
+        ids = text_or_none(table.frame[_ID])
+        table = rows_of(table, drop_repeated_rows(table, ids, what="site"))
+        frame = table.frame
+        codes = optional_insee_codes(table, _INSEE)
+        lat = numbers(table, _LAT)
+        lon = numbers(table, _LON)
+        check_range(table, lat, _LAT, low=-90, high=90, what="latitude")
+        check_range(table, lon, _LON, low=-180, high=180, what="longitude")
+        half = lat.isna() != lon.isna()
+        if half.any():
+            row = int(np.flatnonzero(half.to_numpy())[0])
+            column = _LAT if lat.isna().iloc[row] else _LON
+            raise SourceFormatError(
+                f"{table.where(row, column)}: one coordinate of the site is missing "
+                f"({int(half.sum())} such rows)"
+            )
+        kinds = _kinds(table)
+
+        def extra(column: str) -> np.ndarray:
+            if column in frame.columns:
+                return text_or_none(frame[column]).to_numpy(dtype=object)
+            return np.full(len(frame), None, dtype=object)
+
+        sites = pd.DataFrame(
+            {
+                "insee": codes.to_numpy(dtype=object),
+                "kind": kinds.to_numpy(dtype=object),
+                "name": text_or_none(frame[_NAME]).to_numpy(dtype=object),
+                "lon": lon.to_numpy(dtype=float),
+                "lat": lat.to_numpy(dtype=float),
+                "laposte_id": text_or_none(frame[_ID]).to_numpy(dtype=object),
+                "laposte_type": text_or_none(frame[_TYPE]).to_numpy(dtype=object),
+                "laposte_postcode": extra(_POSTCODE),
+                "laposte_geocoding": extra(_PRECISION),
+            }
+        )
+        edition, edition_date = file_date_edition(path)
+        notes = {"sites": len(sites)}
+        for kind, count in sites["kind"].value_counts().sort_index().items():
+            notes[f"kind_{kind}"] = int(count)
+        notes["without_position"] = int(sites["lon"].isna().sum())
+        notes["without_commune"] = int(sites["insee"].isna().sum())
+        return Parsed(
+            table=sites,
+            edition=edition,
+            edition_date=edition_date,
+            warnings=tuple(table.warnings),
+            notes=notes,
+        )

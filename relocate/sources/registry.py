@@ -1,0 +1,58 @@
+"""The sources relocate knows, by the name used on the command line."""
+
+from __future__ import annotations
+
+from relocate.errors import UnknownSourceError
+from relocate.features.catalogue import suggest
+from relocate.sources.arcep import ArcepSource
+from relocate.sources.arcep_deploiements import ArcepDeploiementsSource
+from relocate.sources.bpe import BpeSource
+from relocate.sources.dvf import DvfSource
+from relocate.sources.finess import FinessHospitalsSource
+from relocate.sources.laposte import LaPosteSource
+from relocate.sources.opendata import OpenDataSource
+from relocate.sources.sncf import SncfStationsSource
+
+__all__ = ["BUILT_IN", "OPEN_DATA", "POINT_SOURCES", "open_data_source"]
+
+#: Sources installed with the package's dependencies.
+BUILT_IN = ("communes", "airports")
+
+#: Official open-data sources, fetched or imported into the cache.
+OPEN_DATA: dict[str, OpenDataSource] = {
+    source.key: source
+    for source in (
+        ArcepSource(),
+        ArcepDeploiementsSource(),
+        BpeSource(),
+        SncfStationsSource(),
+        LaPosteSource(),
+        FinessHospitalsSource(),
+        DvfSource(),
+    )
+}
+
+#: Sources whose table lists facilities as points (``insee, kind, name, lon, lat``).
+POINT_SOURCES = ("sncf", "laposte", "bpe", "finess")
+
+
+def open_data_source(key: str) -> OpenDataSource:
+    """Return the open-data source with this command-line name.
+
+    Raises
+    ------
+    UnknownSourceError
+        Listing the known names (and the nearest one to a misspelling).
+    """
+    if key in OPEN_DATA:
+        return OPEN_DATA[key]
+    close = suggest(key, [*OPEN_DATA, *BUILT_IN])
+    hint = f"did you mean {close!r}? " if close else ""
+    if key in BUILT_IN:
+        raise UnknownSourceError(
+            f"{key!r} is built in (installed with relocate's dependencies): nothing to fetch"
+        )
+    raise UnknownSourceError(
+        f"unknown source {key!r}; {hint}sources: {', '.join(OPEN_DATA)} "
+        f"(built in: {', '.join(BUILT_IN)})"
+    )
