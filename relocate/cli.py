@@ -302,8 +302,13 @@ def _installed(manifest: Manifest) -> str:
 @_departement_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def data_fetch(sources: tuple[str, ...], departement: str, quiet: bool) -> None:
-    """Download the latest editions from the official URLs (all sources if none named)."""
-    wanted = [open_data_source(key) for key in sources] or list(OPEN_DATA.values())
+    """Download the latest editions from the official URLs.
+
+    With no SOURCE, every source that has an official download address.
+    """
+    wanted = [open_data_source(key) for key in sources] or [
+        s for s in OPEN_DATA.values() if s.fetchable
+    ]
     settings = Settings(departement=departement)
     context = _context(settings)
     store = Store(settings.cache_dir)

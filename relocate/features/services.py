@@ -18,36 +18,36 @@ __all__ = [
     "service_features",
 ]
 
-#: Service kinds the point sources provide: label, and the sources that can give it.
-SERVICE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "station": ("passenger railway station", ("sncf",)),
-    "train_station": ("railway station (BPE)", ("bpe",)),
-    "post_office": ("post office", ("laposte", "bpe")),
-    "postal_agency": ("communal postal agency", ("laposte", "bpe")),
-    "postal_relay": ("postal relay in a shop", ("laposte", "bpe")),
-    "hospital": ("hospital", ("finess",)),
-    "gp": ("general practitioner", ("bpe",)),
-    "pharmacy": ("pharmacy", ("bpe",)),
-    "primary_school": ("primary school", ("bpe",)),
-    "nursery_school": ("nursery school", ("bpe",)),
-    "college": ("collège", ("bpe",)),
-    "lycee": ("lycée", ("bpe",)),
-    "supermarket": ("supermarket or hypermarket", ("bpe",)),
-    "bakery": ("bakery", ("bpe",)),
+#: Service kinds the point sources provide: label, plural, and the sources that give it.
+SERVICE_KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "station": ("passenger railway station", "passenger railway stations", ("sncf",)),
+    "train_station": ("railway station (BPE)", "railway stations (BPE)", ("bpe",)),
+    "post_office": ("post office", "post offices", ("laposte", "bpe")),
+    "postal_agency": ("communal postal agency", "communal postal agencies", ("laposte", "bpe")),
+    "postal_relay": ("postal relay in a shop", "postal relays in shops", ("laposte", "bpe")),
+    "hospital": ("hospital", "hospitals", ("finess",)),
+    "gp": ("general practitioner", "general practitioners", ("bpe",)),
+    "pharmacy": ("pharmacy", "pharmacies", ("bpe",)),
+    "primary_school": ("primary school", "primary schools", ("bpe",)),
+    "nursery_school": ("nursery school", "nursery schools", ("bpe",)),
+    "college": ("collège", "collèges", ("bpe",)),
+    "lycee": ("lycée", "lycées", ("bpe",)),
+    "supermarket": ("supermarket or hypermarket", "supermarkets and hypermarkets", ("bpe",)),
+    "bakery": ("bakery", "bakeries", ("bpe",)),
 }
 
 
 def _specs() -> tuple[FeatureSpec, ...]:
     specs = []
-    for kind, (label, sources) in SERVICE_KINDS.items():
+    for kind, (label, plural, sources) in SERVICE_KINDS.items():
         specs += [
             FeatureSpec(
                 name=f"count_{kind}",
-                label=f"{label.capitalize()}s in the village",
+                label=f"{plural.capitalize()} in the village",
                 unit="",
                 sources=sources,
                 estimate=False,
-                description=f"Number of {label}s located in the commune.",
+                description=f"Number of {plural} located in the commune.",
             ),
             FeatureSpec(
                 name=f"dist_km_{kind}",

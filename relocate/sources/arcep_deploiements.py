@@ -229,6 +229,7 @@ class ArcepDeploiementsSource(OpenDataSource):
     )
     edition_rule: ClassVar[str] = f"the latest quarter column of {FTTH_FILE} ('T1 2018' -> 2018-T1)"
     rhythm_days: ClassVar[int] = 92
+    fetchable = False
     #: The observatoire of Q3 2018 came out on 6 December 2018.
     lag_days: ClassVar[int] = 67
     per_departement: ClassVar[bool] = False

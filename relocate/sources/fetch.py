@@ -84,9 +84,7 @@ def download(
     except requests.exceptions.ConnectionError as exc:
         if "Connection broken" in str(exc) or "IncompleteRead" in str(exc):
             raise FetchError(f"the download of {url} was cut off") from exc
-        raise FetchError(
-            f"cannot reach {host} (offline?); download {url} by hand and use `relocate data import`"
-        ) from exc
+        raise FetchError(f"cannot reach {host} (offline?)") from exc
     except requests.exceptions.Timeout as exc:
         raise FetchError(f"{host} did not answer in time for {url}") from exc
     except requests.exceptions.ChunkedEncodingError as exc:
@@ -123,7 +121,13 @@ def fetch_source(
         files = []
         for item in source.downloads(departement=context.departement):
             dest = staging / item.filename
-            download(item.url, dest, session=session, progress=progress)
+            try:
+                download(item.url, dest, session=session, progress=progress)
+            except FetchError as exc:
+                raise FetchError(
+                    f"{exc}; you can download {item.url} yourself and run "
+                    f"`relocate data import {source.key} FILE`"
+                ) from exc
             files.append((dest, item.url))
         parsed = source.parse([p for p, _ in files], context=context)
         return store.install(

@@ -90,6 +90,8 @@ class OpenDataSource(ABC):
     lag_days: ClassVar[int] = 0
     #: True if the publisher publishes one file per département.
     per_departement: ClassVar[bool] = False
+    #: False if no official download address is known: the files are imported by hand.
+    fetchable: ClassVar[bool] = True
 
     @abstractmethod
     def downloads(self, *, departement: str) -> list[Download]:

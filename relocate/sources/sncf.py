@@ -131,18 +131,19 @@ def drop_repeated_rows(table: TableRead, keys: pd.Series, *, what: str) -> np.nd
 
 
 def file_date_edition(path: Path) -> tuple[str, date]:
-    """The edition of an undated file: the day it was written, ``YYYY-MM-DD`` (UTC).
+    """The edition of an undated file: ``retrieved YYYY-MM-DD``, the day the file was written.
 
-    A fetched or imported file is copied into the cache's staging folder, so
-    this is the day it was downloaded or imported; a cached copy keeps that day
-    when it is parsed again later.
+    The publisher states no date in the file, so the only honest edition is the
+    day it was downloaded (a fetch writes the file that day; an import keeps the
+    downloaded file's own date). It says "retrieved" so that nobody takes it for
+    the date the data describes.
     """
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
         raise SourceFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
     day = datetime.fromtimestamp(mtime, tz=UTC).date()
-    return day.isoformat(), day
+    return f"retrieved {day.isoformat()}", day
 
 
 # --- the source ---------------------------------------------------------------------------

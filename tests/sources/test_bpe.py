@@ -218,7 +218,7 @@ def test_overseas_positions_are_converted_from_utm() -> None:
 
 
 def test_every_kind_is_a_service_kind_relocate_scores_from_the_bpe() -> None:
-    bpe_kinds = {kind for kind, (_, sources) in SERVICE_KINDS.items() if "bpe" in sources}
+    bpe_kinds = {kind for kind, (_, _, sources) in SERVICE_KINDS.items() if "bpe" in sources}
     for kinds in (KINDS_UNTIL_2022, KINDS_FROM_2023):
         assert set(kinds.values()) == bpe_kinds
 

@@ -240,7 +240,7 @@ def test_an_unreachable_server_says_to_import_by_hand(
     message = str(info.value)
     assert "\n" not in message
     assert f"cannot reach 127.0.0.1:{port}" in message
-    assert "`relocate data import`" in message
+    assert "`relocate data import dummy FILE`" in message
     assert message.endswith("nothing was cached before")
     assert list(store.source_dir("dummy").iterdir()) == []
 
@@ -253,6 +253,7 @@ def test_not_found_names_the_status_and_is_not_retried(
         fetch(store, session, server.base_url, "gone.csv")
     assert str(info.value) == (
         f"dummy: {server.base_url.removeprefix('http://')} answered 404 for {url}; "
+        f"you can download {url} yourself and run `relocate data import dummy FILE`; "
         "nothing was cached before"
     )
     assert server.hits["/gone.csv"] == 1
@@ -265,7 +266,7 @@ def test_a_server_error_is_retried_then_reported(
     fetch(store, session, server.base_url, "good.csv")
     before = snapshot(store.cache_dir)
     with pytest.raises(
-        FetchError, match=r"answered 500 for .*/error\.csv; edition 2024-12-31 kept"
+        FetchError, match=r"answered 500 for .*/error\.csv; .*; edition 2024-12-31 kept"
     ):
         fetch(store, session, server.base_url, "error.csv")
     assert server.hits["/error.csv"] == 3  # the first try and two retries

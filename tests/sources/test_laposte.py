@@ -68,7 +68,7 @@ def test_real_list_has_every_site_with_codes_as_text(shared_data: Callable[[str]
     assert table["insee"].str.fullmatch(r"\d{5}|2[AB]\d{3}").all()
     assert table["laposte_id"].is_unique
     written = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
-    assert parsed.edition == written.isoformat()
+    assert parsed.edition == f"retrieved {written.isoformat()}"
 
 
 def test_real_list_has_the_hundred_sites_of_the_gers(shared_data: Callable[[str], Path]) -> None:
@@ -96,7 +96,7 @@ def test_fixture_is_read_into_points(tmp_path: Path) -> None:
     parsed = parse(path)
     table = parsed.table
     assert parsed.warnings == ()
-    assert (parsed.edition, parsed.edition_date) == ("2025-03-04", date(2025, 3, 4))
+    assert (parsed.edition, parsed.edition_date) == ("retrieved 2025-03-04", date(2025, 3, 4))
     assert table["kind"].tolist() == [
         "post_office",
         "postal_agency",

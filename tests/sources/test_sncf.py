@@ -61,7 +61,7 @@ def test_real_list_has_every_station_with_codes_as_text(
     assert table["sncf_id"].is_unique
     # The edition is the day the file was written.
     written = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
-    assert parsed.edition == written.isoformat()
+    assert parsed.edition == f"retrieved {written.isoformat()}"
     assert parsed.edition_date == written
 
 
@@ -94,7 +94,7 @@ def test_fixture_is_read_into_points(tmp_path: Path) -> None:
     parsed = parse(path)
     table = parsed.table
     assert parsed.warnings == ()
-    assert parsed.edition == "2025-03-04"
+    assert parsed.edition == "retrieved 2025-03-04"
     assert parsed.edition_date == date(2025, 3, 4)
     assert table["insee"].tolist() == ["99001", "99002", "09999"]
     assert table["name"].tolist() == ["Fixture station A", "Fixture station B", "Fixture station Ç"]
