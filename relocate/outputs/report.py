@@ -36,12 +36,12 @@ def low_confidence(territory: Territory, feature: str, code: str) -> str | None:
     if feature != "house_price_eur_m2":
         return None
     features = territory.features
-    if "house_price_low_confidence" not in features or "house_sales_count" not in features:
+    if "house_price_low_confidence" not in features or "house_sales" not in features:
         return None
     flag = features.at[code, "house_price_low_confidence"]
     if is_missing(flag) or not bool(flag):
         return None
-    return f"low confidence: {features.at[code, 'house_sales_count']:.0f} sales"
+    return f"low confidence: {features.at[code, 'house_sales']:.0f} sales"
 
 
 def is_missing(value: object) -> bool:
@@ -53,6 +53,8 @@ def format_value(value: float, unit: str) -> str:
     """A raw value with its unit, or ``missing``."""
     if is_missing(value):
         return "missing"
+    if unit == "flag":
+        return "yes" if value else "no"
     if unit in ("inhabitants", "sales", ""):
         return f"{value:,.0f} {unit}".rstrip()
     return f"{value:,.1f} {unit}"

@@ -106,7 +106,8 @@ class LaPosteSource(OpenDataSource):
     )
     edition_rule: ClassVar[str] = (
         "the file carries no date: the edition is the day the file was downloaded or "
-        "imported (its modification time in the cache, UTC), as YYYY-MM-DD"
+        "imported (the file's date, UTC), written 'retrieved YYYY-MM-DD' so that "
+        "nobody takes it for the date the data describes"
     )
     # data.gouv.fr says the list is refreshed monthly; post offices change slowly, so a
     # year-old copy is still counted as current.

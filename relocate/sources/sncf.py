@@ -189,7 +189,8 @@ class SncfStationsSource(OpenDataSource):
     )
     edition_rule: ClassVar[str] = (
         "the file carries no date: the edition is the day the file was downloaded or "
-        "imported (its modification time in the cache, UTC), as YYYY-MM-DD"
+        "imported (the file's date, UTC), written 'retrieved YYYY-MM-DD' so that "
+        "nobody takes it for the date the data describes"
     )
     rhythm_days: ClassVar[int] = 365
     per_departement: ClassVar[bool] = False
