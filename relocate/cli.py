@@ -119,7 +119,13 @@ def rank(
     territory = _load(departement, airports, town_min_population)
     ranking = _rank(wanted, territory)
     if out is not None:
-        write_table(ranking_frame(ranking, territory), out, sources=sources_text(territory))
+        unavailable = "".join(
+            f"\nUnavailable, left out of the weighting: {name}: {reason}"
+            for name, reason in ranking.unavailable.items()
+        )
+        write_table(
+            ranking_frame(ranking, territory), out, sources=sources_text(territory) + unavailable
+        )
     click.echo(format_ranking(ranking, territory, top=top))
     if out is not None:
         click.echo(f"\nWrote {out} ({len(ranking.table)} villages)")
