@@ -23,10 +23,15 @@ from relocate.errors import SourceFormatError
 __all__ = [
     "CsvSpec",
     "TableRead",
+    "check_range",
     "drop_duplicate_communes",
+    "drop_repeated_rows",
     "insee_codes",
     "numbers",
+    "optional_insee_codes",
     "read_checked_csv",
+    "rows_of",
+    "text_or_none",
 ]
 
 _SEPARATORS = (";", ",", "\t", "|")
@@ -261,25 +266,89 @@ def numbers(
     return parsed.astype(float)
 
 
-def drop_duplicate_communes(table: TableRead, codes: pd.Series, *, what: str) -> pd.Series:
-    """Return a mask keeping one row per commune code.
+def rows_of(table: TableRead, mask: np.ndarray | pd.Series) -> TableRead:
+    """The rows of ``table`` where ``mask`` is true, each keeping its line number.
 
-    Rows repeated exactly are dropped, with a warning counting them; two rows for
-    one commune that disagree are an error naming both lines.
+    Warnings go on being collected in ``table.warnings`` (the same list).
     """
-    frame = table.frame.assign(__code=codes.to_numpy())
-    exact = frame.duplicated(keep="first")
+    keep = np.asarray(mask, dtype=bool)
+    lines = np.array([table.line_of(int(p)) for p in np.flatnonzero(keep)], dtype=np.int64)
+    return TableRead(
+        path=table.path,
+        frame=table.frame.loc[keep].reset_index(drop=True),
+        lines=lines,
+        warnings=table.warnings,
+    )
+
+
+def text_or_none(values: pd.Series) -> pd.Series:
+    """Stripped text, with None where the cell is empty (object dtype)."""
+    stripped = values.astype(str).str.strip().astype(object)
+    return stripped.where(stripped != "", None)
+
+
+def optional_insee_codes(table: TableRead, column: str) -> pd.Series:
+    """INSEE codes as 5-character text, None where the cell is empty.
+
+    Non-empty cells are checked as :func:`~relocate.sources._csv.insee_codes`
+    checks them (integer codes padded with a warning, anything else an error
+    naming its line).
+    """
+    raw = table.frame[column].astype(str).str.strip()
+    present = (raw != "").to_numpy()
+    codes = np.full(len(raw), None, dtype=object)
+    if present.any():
+        subset = rows_of(table, present)
+        codes[present] = insee_codes(subset, column).to_numpy(dtype=object)
+    return pd.Series(codes, index=table.frame.index, dtype=object)
+
+
+def check_range(
+    table: TableRead, values: pd.Series, column: str, *, low: float, high: float, what: str
+) -> None:
+    """Raise a SourceFormatError naming the first value outside ``[low, high]``.
+
+    NaN (a missing value) passes.
+    """
+    array = values.to_numpy(dtype=float)
+    bad = ~np.isnan(array) & ((array < low) | (array > high))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise SourceFormatError(
+            f"{table.where(row, column)}: {what} {float(array[row])!r} is outside "
+            f"[{low:g}, {high:g}] ({int(bad.sum())} such values)"
+        )
+
+
+def drop_repeated_rows(
+    table: TableRead, keys: pd.Series, *, what: str, key_is_commune: bool = False
+) -> np.ndarray:
+    """Return a mask keeping one row per key (an identifier the publisher gives each row).
+
+    Rows repeated exactly are dropped, with a warning counting them; two rows
+    with one key that disagree are an error naming both lines. Rows without a
+    key (None) are never taken for one another.
+    """
+    frame = table.frame.assign(__key=keys.to_numpy())
+    exact = frame.duplicated(keep="first").to_numpy()
     if exact.any():
         table.warnings.append(
             f"{table.path.name}: {int(exact.sum())} repeated {what} rows were dropped"
         )
-    rest = frame[~exact]
-    clash = rest["__code"].duplicated(keep=False)
+    rest = frame.loc[~exact, "__key"]
+    clash = rest.duplicated(keep=False).to_numpy() & rest.notna().to_numpy()
     if clash.any():
-        code = rest["__code"][clash].iloc[0]
-        first, second = rest.index[(rest["__code"] == code).to_numpy()][:2]
+        key = rest.iloc[int(np.flatnonzero(clash)[0])]
+        first, second = (int(i) for i in rest.index[(rest == key).to_numpy()][:2])
+        which = f"for commune {key}" if key_is_commune else f"with the identifier {key!r}"
         raise SourceFormatError(
-            f"{table.path.name}, lines {table.line_of(int(first))} and "
-            f"{table.line_of(int(second))}: two different {what} rows for commune {code}"
+            f"{table.path.name}, lines {table.line_of(first)} and {table.line_of(second)}: "
+            f"two different {what} rows {which}"
         )
     return ~exact
+
+
+def drop_duplicate_communes(table: TableRead, codes: pd.Series, *, what: str) -> pd.Series:
+    """Return a mask keeping one row per commune code (see :func:`drop_repeated_rows`)."""
+    keep = drop_repeated_rows(table, codes, what=what, key_is_commune=True)
+    return pd.Series(keep, index=table.frame.index)

@@ -16,14 +16,17 @@ import pandas as pd
 from pyproj import Transformer
 
 from relocate.errors import SourceFormatError
-from relocate.sources._csv import CsvSpec, TableRead, numbers, read_checked_csv
-from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
-from relocate.sources.sncf import (
+from relocate.sources._csv import (
+    CsvSpec,
+    TableRead,
     check_range,
+    numbers,
     optional_insee_codes,
+    read_checked_csv,
     rows_of,
     text_or_none,
 )
+from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
 
 __all__ = [
     "EDITION_KINDS",

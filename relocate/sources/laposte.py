@@ -11,15 +11,23 @@ import numpy as np
 import pandas as pd
 
 from relocate.errors import SourceFormatError
-from relocate.sources._csv import CsvSpec, TableRead, numbers, read_checked_csv
-from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
-from relocate.sources.sncf import (
+from relocate.sources._csv import (
+    CsvSpec,
+    TableRead,
     check_range,
     drop_repeated_rows,
-    file_date_edition,
+    numbers,
     optional_insee_codes,
+    read_checked_csv,
     rows_of,
     text_or_none,
+)
+from relocate.sources.opendata import (
+    Download,
+    OpenDataSource,
+    ParseContext,
+    Parsed,
+    file_date_edition,
 )
 
 __all__ = ["KINDS", "OTHER_KIND", "SPEC", "LaPosteSource"]

@@ -5,15 +5,26 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
 
+from relocate.errors import SourceFormatError
 from relocate.sources.communes import CommuneData
 
-__all__ = ["Download", "OpenDataSource", "ParseContext", "Parsed"]
+__all__ = [
+    "POINT_COLUMNS",
+    "Download",
+    "OpenDataSource",
+    "ParseContext",
+    "Parsed",
+    "file_date_edition",
+]
+
+#: The columns every table of points starts with.
+POINT_COLUMNS = ("insee", "kind", "name", "lon", "lat")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,3 +117,19 @@ class OpenDataSource(ABC):
         SourceFormatError
             Naming the file, line and column of what cannot be read.
         """
+
+
+def file_date_edition(path: Path) -> tuple[str, date]:
+    """The edition of an undated file: ``retrieved YYYY-MM-DD``, the day the file was written.
+
+    The publisher states no date in the file, so the only honest edition is the
+    day it was downloaded (a fetch writes the file that day; an import keeps the
+    downloaded file's own date). It says "retrieved" so that nobody takes it for
+    the date the data describes.
+    """
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise SourceFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+    day = datetime.fromtimestamp(mtime, tz=UTC).date()
+    return f"retrieved {day.isoformat()}", day

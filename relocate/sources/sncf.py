@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -11,23 +10,26 @@ import numpy as np
 import pandas as pd
 
 from relocate.errors import SourceFormatError
-from relocate.sources._csv import CsvSpec, TableRead, insee_codes, read_checked_csv
-from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
+from relocate.sources._csv import (
+    CsvSpec,
+    TableRead,
+    check_range,
+    drop_repeated_rows,
+    optional_insee_codes,
+    read_checked_csv,
+    rows_of,
+    text_or_none,
+)
+from relocate.sources.opendata import (
+    Download,
+    OpenDataSource,
+    ParseContext,
+    Parsed,
+    file_date_edition,
+)
 
-__all__ = [
-    "POINT_COLUMNS",
-    "SPEC",
-    "SncfStationsSource",
-    "check_range",
-    "drop_repeated_rows",
-    "file_date_edition",
-    "optional_insee_codes",
-    "rows_of",
-    "text_or_none",
-]
+__all__ = ["SPEC", "SncfStationsSource"]
 
-#: The columns every table of points starts with.
-POINT_COLUMNS = ("insee", "kind", "name", "lon", "lat")
 
 _NAME = "Nom"
 _TRIGRAM = "Trigramme"
@@ -46,104 +48,6 @@ SPEC = CsvSpec(
 )
 
 _LAT_LON = r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$"
-
-
-# --- helpers shared by the point sources (sncf, laposte, bpe) ------------------------------
-
-
-def rows_of(table: TableRead, mask: np.ndarray | pd.Series) -> TableRead:
-    """The rows of ``table`` where ``mask`` is true, each keeping its line number.
-
-    Warnings go on being collected in ``table.warnings`` (the same list).
-    """
-    keep = np.asarray(mask, dtype=bool)
-    lines = np.array([table.line_of(int(p)) for p in np.flatnonzero(keep)], dtype=np.int64)
-    return TableRead(
-        path=table.path,
-        frame=table.frame.loc[keep].reset_index(drop=True),
-        lines=lines,
-        warnings=table.warnings,
-    )
-
-
-def text_or_none(values: pd.Series) -> pd.Series:
-    """Stripped text, with None where the cell is empty (object dtype)."""
-    stripped = values.astype(str).str.strip().astype(object)
-    return stripped.where(stripped != "", None)
-
-
-def optional_insee_codes(table: TableRead, column: str) -> pd.Series:
-    """INSEE codes as 5-character text, None where the cell is empty.
-
-    Non-empty cells are checked as :func:`~relocate.sources._csv.insee_codes`
-    checks them (integer codes padded with a warning, anything else an error
-    naming its line).
-    """
-    raw = table.frame[column].astype(str).str.strip()
-    present = (raw != "").to_numpy()
-    codes = np.full(len(raw), None, dtype=object)
-    if present.any():
-        subset = rows_of(table, present)
-        codes[present] = insee_codes(subset, column).to_numpy(dtype=object)
-    return pd.Series(codes, index=table.frame.index, dtype=object)
-
-
-def check_range(
-    table: TableRead, values: pd.Series, column: str, *, low: float, high: float, what: str
-) -> None:
-    """Raise a SourceFormatError naming the first value outside ``[low, high]``.
-
-    NaN (a missing value) passes.
-    """
-    array = values.to_numpy(dtype=float)
-    bad = ~np.isnan(array) & ((array < low) | (array > high))
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise SourceFormatError(
-            f"{table.where(row, column)}: {what} {float(array[row])!r} is outside "
-            f"[{low:g}, {high:g}] ({int(bad.sum())} such values)"
-        )
-
-
-def drop_repeated_rows(table: TableRead, keys: pd.Series, *, what: str) -> np.ndarray:
-    """Return a mask keeping one row per key (an identifier the publisher gives each row).
-
-    Rows repeated exactly are dropped, with a warning counting them; two rows
-    with one key that disagree are an error naming both lines. Rows without a
-    key (None) are never taken for one another.
-    """
-    frame = table.frame.assign(__key=keys.to_numpy())
-    exact = frame.duplicated(keep="first").to_numpy()
-    if exact.any():
-        table.warnings.append(
-            f"{table.path.name}: {int(exact.sum())} repeated {what} rows were dropped"
-        )
-    rest = frame.loc[~exact, "__key"]
-    clash = rest.duplicated(keep=False).to_numpy() & rest.notna().to_numpy()
-    if clash.any():
-        key = rest.iloc[int(np.flatnonzero(clash)[0])]
-        first, second = (int(i) for i in rest.index[(rest == key).to_numpy()][:2])
-        raise SourceFormatError(
-            f"{table.path.name}, lines {table.line_of(first)} and {table.line_of(second)}: "
-            f"two different {what} rows with the identifier {key!r}"
-        )
-    return ~exact
-
-
-def file_date_edition(path: Path) -> tuple[str, date]:
-    """The edition of an undated file: ``retrieved YYYY-MM-DD``, the day the file was written.
-
-    The publisher states no date in the file, so the only honest edition is the
-    day it was downloaded (a fetch writes the file that day; an import keeps the
-    downloaded file's own date). It says "retrieved" so that nobody takes it for
-    the date the data describes.
-    """
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise SourceFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
-    day = datetime.fromtimestamp(mtime, tz=UTC).date()
-    return f"retrieved {day.isoformat()}", day
 
 
 # --- the source ---------------------------------------------------------------------------

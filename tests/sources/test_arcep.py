@@ -8,7 +8,6 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,9 +21,9 @@ from relocate.sources.arcep import (
     ArcepSource,
     quarter_of,
 )
-from relocate.sources.communes import CommuneData
 from relocate.sources.opendata import ParseContext, Parsed
-from relocate.sources.provenance import SourceInfo
+
+from ._dummy import empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arcep"
 FILES = (WIRED_FILE, BEST_FILE, TECHNO_FILE)
@@ -32,24 +31,8 @@ BOM = b"\xef\xbb\xbf"
 
 
 def context() -> ParseContext:
-    """A parse context without communes (the ARCEP parser needs none)."""
-    communes = CommuneData(
-        communes=gpd.GeoDataFrame(
-            {"name": pd.Series(dtype=object)},
-            geometry=gpd.GeoSeries([], crs="EPSG:4326"),
-            crs="EPSG:4326",
-        ),
-        departements=pd.DataFrame({"name": pd.Series(dtype=object)}),
-        source=SourceInfo(
-            key="communes",
-            name="Fixture communes",
-            publisher="Fixture publisher",
-            licence="Fixture licence",
-            edition="fixture",
-            loaded_from="tests",
-        ),
-    )
-    return ParseContext(communes=communes, departement="99")
+    """A parse context without communes (the ARCEP parsers need none)."""
+    return empty_context()
 
 
 def parse(paths: list[Path]) -> Parsed:

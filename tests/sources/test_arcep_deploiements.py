@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,9 +18,9 @@ from relocate.sources.arcep_deploiements import (
     FTTH_FILE,
     ArcepDeploiementsSource,
 )
-from relocate.sources.communes import CommuneData
 from relocate.sources.opendata import ParseContext, Parsed
-from relocate.sources.provenance import SourceInfo
+
+from ._dummy import empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arcep-deploiements"
 REAL = "arcep-ftth-deploiements-2018T1"
@@ -33,23 +32,7 @@ GERS_WITH_FIBRE = {"32013", "32091", "32117", "32160", "32213", "32256", "32410"
 
 def context() -> ParseContext:
     """A parse context without communes (this parser needs none)."""
-    communes = CommuneData(
-        communes=gpd.GeoDataFrame(
-            {"name": pd.Series(dtype=object)},
-            geometry=gpd.GeoSeries([], crs="EPSG:4326"),
-            crs="EPSG:4326",
-        ),
-        departements=pd.DataFrame({"name": pd.Series(dtype=object)}),
-        source=SourceInfo(
-            key="communes",
-            name="Fixture communes",
-            publisher="Fixture publisher",
-            licence="Fixture licence",
-            edition="fixture",
-            loaded_from="tests",
-        ),
-    )
-    return ParseContext(communes=communes, departement="32")
+    return empty_context()
 
 
 def parse(paths: list[Path]) -> Parsed:

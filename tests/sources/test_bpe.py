@@ -20,7 +20,7 @@ from relocate.sources.bpe import (
     BpeSource,
     kinds_for_edition,
 )
-from relocate.sources.sncf import POINT_COLUMNS
+from relocate.sources.opendata import POINT_COLUMNS
 
 from ._dummy import empty_context
 

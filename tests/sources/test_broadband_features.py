@@ -24,9 +24,9 @@ from relocate.features.broadband import (
 )
 from relocate.sources.arcep import BEST_TECHNOLOGIES, ArcepSource
 from relocate.sources.arcep_deploiements import ArcepDeploiementsSource
-from relocate.sources.communes import CommuneData
 from relocate.sources.opendata import ParseContext
-from relocate.sources.provenance import SourceInfo
+
+from ._dummy import empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ARCEP_COLUMNS = [
@@ -40,23 +40,7 @@ ARCEP_COLUMNS = [
 
 def context() -> ParseContext:
     """A parse context without communes (the ARCEP parsers need none)."""
-    communes = CommuneData(
-        communes=gpd.GeoDataFrame(
-            {"name": pd.Series(dtype=object)},
-            geometry=gpd.GeoSeries([], crs="EPSG:4326"),
-            crs="EPSG:4326",
-        ),
-        departements=pd.DataFrame({"name": pd.Series(dtype=object)}),
-        source=SourceInfo(
-            key="communes",
-            name="Fixture communes",
-            publisher="Fixture publisher",
-            licence="Fixture licence",
-            edition="fixture",
-            loaded_from="tests",
-        ),
-    )
-    return ParseContext(communes=communes, departement="99")
+    return empty_context()
 
 
 def arcep_table(rows: dict[str, dict[str, float]]) -> pd.DataFrame:

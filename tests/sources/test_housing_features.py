@@ -19,7 +19,8 @@ from relocate.features.housing import (
     housing_features,
 )
 from relocate.sources.dvf import DvfSource
-from tests.sources.test_dvf import Y2023, Y2024, make_context
+
+from .test_dvf import Y2023, Y2024, make_context
 
 
 @pytest.fixture

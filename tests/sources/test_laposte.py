@@ -13,7 +13,7 @@ import pytest
 
 from relocate.errors import SourceFormatError
 from relocate.sources.laposte import KINDS, LaPosteSource
-from relocate.sources.sncf import POINT_COLUMNS
+from relocate.sources.opendata import POINT_COLUMNS
 
 from ._dummy import empty_context
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from relocate.errors import SourceFormatError
-from relocate.sources.sncf import POINT_COLUMNS, SncfStationsSource
+from relocate.sources.opendata import POINT_COLUMNS
+from relocate.sources.sncf import SncfStationsSource
 
 from ._dummy import empty_context
 
