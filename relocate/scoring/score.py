@@ -109,11 +109,9 @@ def _unavailable_reason(name: str, features: pd.DataFrame) -> str | None:
     to_load = [s for s in sources if s not in _BUILT_IN]
     if not to_load:
         return f"its source ({', '.join(sources)}) is not loaded"
-    fetch = " or ".join(f"`relocate data fetch {s}`" for s in to_load)
-    return (
-        f"its source ({', '.join(to_load)}) is not loaded: run {fetch}, "
-        f"or `relocate data import {to_load[0]} FILE` with a file you downloaded"
-    )
+    from relocate.sources.registry import how_to_load  # here: the registry needs the catalogue
+
+    return f"its source ({', '.join(to_load)}) is not loaded: {how_to_load(to_load)}"
 
 
 def _append(texts: np.ndarray, mask: np.ndarray, text: str, *, sep: str = "; ") -> None:

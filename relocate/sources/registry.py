@@ -13,7 +13,7 @@ from relocate.sources.laposte import LaPosteSource
 from relocate.sources.opendata import OpenDataSource
 from relocate.sources.sncf import SncfStationsSource
 
-__all__ = ["BUILT_IN", "OPEN_DATA", "POINT_SOURCES", "open_data_source"]
+__all__ = ["BUILT_IN", "OPEN_DATA", "POINT_SOURCES", "how_to_load", "open_data_source"]
 
 #: Sources installed with the package's dependencies.
 BUILT_IN = ("communes", "airports")
@@ -50,9 +50,20 @@ def open_data_source(key: str) -> OpenDataSource:
     hint = f"did you mean {close!r}? " if close else ""
     if key in BUILT_IN:
         raise UnknownSourceError(
-            f"{key!r} is built in (installed with relocate's dependencies): nothing to fetch"
+            f"{key!r} is built in (installed with relocate's dependencies): "
+            "nothing to fetch or import; update the package instead"
         )
     raise UnknownSourceError(
         f"unknown source {key!r}; {hint}sources: {', '.join(OPEN_DATA)} "
         f"(built in: {', '.join(BUILT_IN)})"
     )
+
+
+def how_to_load(keys: list[str]) -> str:
+    """The commands that load one of these open-data sources, in words."""
+    fetchable = [k for k in keys if k in OPEN_DATA and OPEN_DATA[k].fetchable]
+    imports = f"`relocate data import {keys[0]} FILE...` with files you downloaded"
+    if not fetchable:
+        return f"run {imports}"
+    fetch = " or ".join(f"`relocate data fetch {k}`" for k in fetchable)
+    return f"run {fetch}, or {imports}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from relocate.sources.airports import airports_source, drivable_airports
 from relocate.sources.communes import communes_source, load_communes
-from relocate.sources.registry import OPEN_DATA
+from relocate.sources.registry import OPEN_DATA, how_to_load
 from relocate.sources.store import Store
 
 __all__ = ["SourceStatus", "source_status"]
@@ -86,8 +86,7 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
                     key=key,
                     edition="not loaded",
                     rows=None,
-                    loaded_from=f"run `relocate data fetch {key}`"
-                    f" or `relocate data import {key} FILE`",
+                    loaded_from=how_to_load([key]),
                     age_days=None,
                     warning="",
                     notes="",
@@ -97,13 +96,9 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
         newest = loaded[0]
         age = (today - newest.date).days
         limit = source.rhythm_days + source.lag_days
-        newer = (
-            f"`relocate data fetch {key}`"
-            if source.fetchable
-            else f"import a newer one (`relocate data import {key} FILE`)"
-        )
         warning = (
-            f"older than its publication rhythm ({source.rhythm_days} days): {newer}"
+            f"older than its publication rhythm ({source.rhythm_days} days): "
+            f"for a newer edition, {how_to_load([key])}"
             if age > limit
             else ""
         )

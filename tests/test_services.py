@@ -1,0 +1,406 @@
+"""Service features from point tables, and open-data features with their provenance."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Geod
+
+from relocate.features import open_data_features
+from relocate.features.broadband import BEST_TECH_LABELS
+from relocate.features.services import (
+    SERVICE_KINDS,
+    SPECS,
+    count_in_village,
+    dist_km_nearest_point,
+    service_features,
+)
+from relocate.outputs.report import low_confidence
+from relocate.settings import DriveEstimate, Settings
+from relocate.territory import Territory
+
+GEOD = Geod(ellps="WGS84")
+#: The point sources, in the order the registry prefers them.
+POINT_SOURCES = ("sncf", "laposte", "bpe", "finess")
+#: Fixture villages (tests/conftest.py): 99001 (0.50, 43.60), 99002 (0.60, 43.60),
+#: 99003 (0.50, 43.70), measured from their town halls at those positions.
+TOWNHALLS = {"99001": (0.50, 43.60), "99002": (0.60, 43.60), "99003": (0.50, 43.70)}
+
+
+def geod_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    return GEOD.inv(lon1, lat1, lon2, lat2)[2] / 1000.0
+
+
+def points(rows: list[tuple[str | None, str, float, float]]) -> pd.DataFrame:
+    """A POINT table (``insee, kind, name, lon, lat``) from (insee, kind, lon, lat) rows."""
+    return pd.DataFrame(
+        {
+            "insee": pd.Series([r[0] for r in rows], dtype=object),
+            "kind": [r[1] for r in rows],
+            "name": [f"Fixture {r[1]} {i}" for i, r in enumerate(rows)],
+            "lon": pd.Series([r[2] for r in rows], dtype=float),
+            "lat": pd.Series([r[3] for r in rows], dtype=float),
+        }
+    )
+
+
+#: Post offices: two in 99001, one without a commune, one without a position (in
+#: 99003), one in a commune outside the villages. A bakery in 99002. A kind the
+#: features do not know.
+MIXED = points(
+    [
+        ("99001", "post_office", 0.51, 43.61),
+        ("99001", "post_office", 0.47, 43.58),
+        (None, "post_office", 0.62, 43.62),
+        ("99003", "post_office", np.nan, np.nan),
+        ("98001", "post_office", 0.80, 43.60),
+        ("99002", "bakery", 0.60, 43.60),
+        ("99002", "postal_other", 0.60, 43.60),
+    ]
+)
+
+
+def nearest_by_hand(kind: str, table: pd.DataFrame) -> dict[str, float]:
+    """For each fixture village, the geodesic distance to the nearest positioned point."""
+    chosen = table[(table["kind"] == kind) & table["lon"].notna()]
+    targets = list(zip(chosen["lon"], chosen["lat"], strict=True))
+    return {
+        code: min(geod_km(lon, lat, t_lon, t_lat) for t_lon, t_lat in targets)
+        for code, (lon, lat) in TOWNHALLS.items()
+    }
+
+
+# --- count_in_village ----------------------------------------------------------------------
+
+
+def test_count_counts_points_by_commune_including_those_without_position(
+    villages: gpd.GeoDataFrame,
+) -> None:
+    counts = count_in_village(villages, MIXED, kind="post_office")
+    assert counts.name == "count_post_office"
+    assert list(counts.index) == list(villages.index)
+    # The point without a commune is not counted anywhere; the one in 98001 is not a village;
+    # the one without a position still belongs to 99003.
+    assert counts.to_dict() == {"99001": 2.0, "99002": 0.0, "99003": 1.0}
+    assert counts.dtype == float
+
+
+def test_count_is_zero_not_nan_where_there_is_none(villages: gpd.GeoDataFrame) -> None:
+    counts = count_in_village(villages, MIXED, kind="bakery")
+    assert counts.to_dict() == {"99001": 0.0, "99002": 1.0, "99003": 0.0}
+    none = count_in_village(villages, MIXED, kind="hospital")
+    assert none.to_dict() == {"99001": 0.0, "99002": 0.0, "99003": 0.0}
+
+
+def test_count_ignores_points_whose_commune_is_unknown(villages: gpd.GeoDataFrame) -> None:
+    table = points([(None, "gp", 0.50, 43.60), (None, "gp", 0.60, 43.60)])
+    assert count_in_village(villages, table, kind="gp").sum() == 0.0
+
+
+def test_count_follows_the_villages_order(villages: gpd.GeoDataFrame) -> None:
+    shuffled = villages.iloc[[2, 0, 1]]
+    counts = count_in_village(shuffled, MIXED, kind="post_office")
+    assert list(counts.index) == ["99003", "99001", "99002"]
+    assert list(counts) == [1.0, 2.0, 0.0]
+
+
+# --- dist_km_nearest_point -----------------------------------------------------------------
+
+
+def test_distance_is_geodesic_to_the_nearest_point_of_the_kind(
+    villages: gpd.GeoDataFrame,
+) -> None:
+    dist = dist_km_nearest_point(villages, MIXED, kind="post_office")
+    assert dist.name == "dist_km_post_office"
+    expected = nearest_by_hand("post_office", MIXED)
+    for code, km in expected.items():
+        assert dist[code] == pytest.approx(km, rel=1e-9)
+    # 99002's nearest is the post office without a commune, 99001's one of its own.
+    assert expected["99002"] == pytest.approx(geod_km(0.60, 43.60, 0.62, 43.62))
+    assert expected["99001"] == pytest.approx(geod_km(0.50, 43.60, 0.51, 43.61))
+
+
+def test_distance_is_zero_at_the_town_hall(villages: gpd.GeoDataFrame) -> None:
+    dist = dist_km_nearest_point(villages, MIXED, kind="bakery")
+    assert dist["99002"] == pytest.approx(0.0, abs=1e-9)
+    assert dist["99001"] == pytest.approx(geod_km(0.50, 43.60, 0.60, 43.60), rel=1e-9)
+
+
+def test_distance_is_nan_when_there_is_no_point_of_the_kind(villages: gpd.GeoDataFrame) -> None:
+    dist = dist_km_nearest_point(villages, MIXED, kind="hospital")
+    assert dist.isna().all()
+    assert list(dist.index) == list(villages.index)
+
+
+def test_distance_ignores_points_without_coordinates(villages: gpd.GeoDataFrame) -> None:
+    # The pharmacy without position is in 99001 itself: read as (0, 0) or kept,
+    # it would give a wrong distance; ignored, the far one is the nearest.
+    table = points(
+        [
+            ("99001", "pharmacy", np.nan, np.nan),
+            ("99001", "pharmacy", np.nan, 43.60),
+            ("98001", "pharmacy", 0.80, 43.60),
+        ]
+    )
+    dist = dist_km_nearest_point(villages, table, kind="pharmacy")
+    for code, (lon, lat) in TOWNHALLS.items():
+        assert dist[code] == pytest.approx(geod_km(lon, lat, 0.80, 43.60), rel=1e-9)
+    only_unknown = dist_km_nearest_point(villages, table.iloc[:2], kind="pharmacy")
+    assert only_unknown.isna().all()
+
+
+# --- service_features ----------------------------------------------------------------------
+
+
+def test_service_features_has_three_columns_per_kind_present_only(
+    villages: gpd.GeoDataFrame,
+) -> None:
+    frame = service_features(villages, points=MIXED, drive_estimate=DriveEstimate())
+    # In SERVICE_KINDS order; 'postal_other' is not a known kind and gives nothing.
+    assert list(frame.columns) == [
+        "count_post_office",
+        "dist_km_post_office",
+        "drive_min_post_office",
+        "count_bakery",
+        "dist_km_bakery",
+        "drive_min_bakery",
+    ]
+    assert list(frame.index) == list(villages.index)
+
+
+def test_service_drive_time_is_distance_times_detour_over_speed(
+    villages: gpd.GeoDataFrame,
+) -> None:
+    model = DriveEstimate(detour_factor=1.5, speed_kmh=45.0)
+    frame = service_features(villages, points=MIXED, drive_estimate=model)
+    for kind in ("post_office", "bakery"):
+        dist = frame[f"dist_km_{kind}"]
+        expected = dist * 1.5 / 45.0 * 60.0
+        np.testing.assert_allclose(frame[f"drive_min_{kind}"], expected, rtol=1e-12)
+    # Worked by hand: 99001 is 8.07 km from the bakery: 8.07 x 1.5 / 45 x 60 = 16.1 min.
+    km = geod_km(0.50, 43.60, 0.60, 43.60)
+    assert frame.at["99001", "drive_min_bakery"] == pytest.approx(km * 2.0)
+
+
+def test_service_features_of_no_point_is_an_empty_frame(villages: gpd.GeoDataFrame) -> None:
+    frame = service_features(villages, points=MIXED.iloc[:0], drive_estimate=DriveEstimate())
+    assert frame.columns.empty
+    assert list(frame.index) == list(villages.index)
+
+
+def test_every_service_kind_has_three_specs_naming_its_sources() -> None:
+    names = {spec.name: spec for spec in SPECS}
+    for kind, (_, _, sources) in SERVICE_KINDS.items():
+        assert names[f"count_{kind}"].sources == sources
+        assert names[f"dist_km_{kind}"].unit == "km"
+        assert names[f"drive_min_{kind}"].estimate
+        assert not names[f"dist_km_{kind}"].estimate
+    assert len(SPECS) == 3 * len(SERVICE_KINDS)
+
+
+# --- open_data_features: which source gives what ------------------------------------------
+
+#: A fixture La Poste table: one post office in 99001, a communal agency in 99002.
+LAPOSTE = points(
+    [
+        ("99001", "post_office", 0.50, 43.60),
+        ("99002", "postal_agency", 0.60, 43.60),
+    ]
+)
+#: A fixture BPE table: post offices in 99002 and 99003, a bakery in 99003.
+BPE = points(
+    [
+        ("99002", "post_office", 0.60, 43.60),
+        ("99003", "post_office", 0.50, 43.70),
+        ("99003", "bakery", 0.50, 43.70),
+    ]
+)
+
+
+def test_first_point_source_gives_a_shared_kind(villages: gpd.GeoDataFrame) -> None:
+    features, provenance = open_data_features(
+        villages,
+        tables={"bpe": BPE, "laposte": LAPOSTE},
+        point_sources=POINT_SOURCES,
+        drive_estimate=DriveEstimate(),
+    )
+    # La Poste comes before the BPE: its one post office, not the BPE's two.
+    assert features["count_post_office"].to_dict() == {"99001": 1.0, "99002": 0.0, "99003": 0.0}
+    assert features.at["99001", "dist_km_post_office"] == pytest.approx(0.0, abs=1e-9)
+    assert features.at["99002", "dist_km_post_office"] > 7.0
+    for column in ("count_post_office", "dist_km_post_office", "drive_min_post_office"):
+        assert provenance[column] == "laposte"
+    assert provenance["count_postal_agency"] == "laposte"
+    # The BPE still gives the kinds La Poste has not.
+    assert features["count_bakery"].to_dict() == {"99001": 0.0, "99002": 0.0, "99003": 1.0}
+    for column in ("count_bakery", "dist_km_bakery", "drive_min_bakery"):
+        assert provenance[column] == "bpe"
+    assert features.columns.is_unique
+    assert set(provenance) == set(features.columns)
+
+
+def test_preference_follows_point_sources_order(villages: gpd.GeoDataFrame) -> None:
+    features, provenance = open_data_features(
+        villages,
+        tables={"laposte": LAPOSTE, "bpe": BPE},
+        point_sources=("bpe", "laposte"),
+        drive_estimate=DriveEstimate(),
+    )
+    assert features["count_post_office"].to_dict() == {"99001": 0.0, "99002": 1.0, "99003": 1.0}
+    assert provenance["dist_km_post_office"] == "bpe"
+    assert provenance["drive_min_postal_agency"] == "laposte"
+    assert features.columns.is_unique
+
+
+def test_only_loaded_point_sources_listed_give_features(villages: gpd.GeoDataFrame) -> None:
+    station = points([("99001", "station", 0.50, 43.60)])
+    features, provenance = open_data_features(
+        villages,
+        tables={"sncf": station, "laposte": LAPOSTE},
+        point_sources=("laposte",),  # sncf is loaded but not a point source here
+        drive_estimate=DriveEstimate(),
+    )
+    assert "count_station" not in features
+    assert set(provenance.values()) == {"laposte"}
+
+
+def test_point_source_drive_times_use_the_model(villages: gpd.GeoDataFrame) -> None:
+    model = DriveEstimate(detour_factor=2.0, speed_kmh=60.0)
+    features, _ = open_data_features(
+        villages, tables={"bpe": BPE}, point_sources=POINT_SOURCES, drive_estimate=model
+    )
+    np.testing.assert_allclose(
+        features["drive_min_bakery"], features["dist_km_bakery"] * 2.0, rtol=1e-12
+    )
+
+
+def test_nothing_loaded_gives_no_feature(villages: gpd.GeoDataFrame) -> None:
+    features, provenance = open_data_features(
+        villages, tables={}, point_sources=POINT_SOURCES, drive_estimate=DriveEstimate()
+    )
+    assert features.columns.empty
+    assert list(features.index) == list(villages.index)
+    assert provenance == {}
+
+
+# --- open_data_features: tables per commune ------------------------------------------------
+
+
+def arcep_table() -> pd.DataFrame:
+    """Shaped like ArcepSource.parse: 99001 and 99002 only; 99002 has no premises."""
+    data: dict[str, list[float]] = {
+        "premises": [200.0, 0.0],
+        "wired_8_premises": [190.0, 0.0],
+        "wired_30_premises": [150.0, 0.0],
+        "wired_100_premises": [120.0, 0.0],
+        "wired_1g_premises": [100.0, 0.0],
+        "ftth_premises": [100.0, 0.0],
+        "best_total_premises": [190.0, 0.0],
+        "copper_premises": [np.nan, np.nan],
+    }
+    best = {"ftth": 100.0, "coax": 0.0, "cu_30": 50.0, "thdr": 0.0, "cu_8": 20.0, "4gf": 10.0}
+    best |= {"hdr": 5.0, "sat": 5.0}
+    for tech in BEST_TECH_LABELS:
+        data[f"best_{tech}_premises"] = [best[tech], 0.0]
+    return pd.DataFrame(data, index=pd.Index(["99001", "99002"], name="insee"))
+
+
+def deploiements_table() -> pd.DataFrame:
+    """Shaped like ArcepDeploiementsSource.parse; 99003 has more connectable than premises."""
+    return pd.DataFrame(
+        {
+            "ftth_connectable_premises": [50.0, 0.0, 130.0],
+            "ftth_coverage_class": [25.0, 0.0, 80.0],
+            "premises": [200.0, 80.0, 100.0],
+            "housing_units": [180.0, 70.0, 90.0],
+            "establishments": [20.0, 10.0, 10.0],
+        },
+        index=pd.Index(["99001", "99002", "99003"], name="insee"),
+    )
+
+
+def dvf_table() -> pd.DataFrame:
+    """Shaped like DvfSource.parse: 99001 with many sales, 99002 with two, 99003 none."""
+    return pd.DataFrame(
+        {
+            "house_price_eur_m2": [1500.0, 900.0],
+            "house_sales": [12, 2],
+            "low_confidence": [False, True],
+            "period_start": ["2020-01-01", "2020-01-01"],
+            "period_end": ["2024-12-31", "2024-12-31"],
+        },
+        index=pd.Index(["99001", "99002"], name="insee"),
+    )
+
+
+def test_broadband_and_house_price_tables_give_their_columns(
+    villages: gpd.GeoDataFrame,
+) -> None:
+    features, provenance = open_data_features(
+        villages,
+        tables={
+            "arcep": arcep_table(),
+            "arcep-deploiements": deploiements_table(),
+            "dvf": dvf_table(),
+        },
+        point_sources=POINT_SOURCES,
+        drive_estimate=DriveEstimate(),
+    )
+    arcep_columns = [
+        "fibre_share_pct",
+        "wired_30mbps_share_pct",
+        "wired_100mbps_share_pct",
+        "wired_1gbps_share_pct",
+        *(f"best_tech_{tech}_pct" for tech in BEST_TECH_LABELS),
+    ]
+    dvf_columns = ["house_price_eur_m2", "house_sales", "house_price_low_confidence"]
+    assert list(features.columns) == [*arcep_columns, "ftth_deployed_share_pct", *dvf_columns]
+    assert provenance == {
+        **dict.fromkeys(arcep_columns, "arcep"),
+        "ftth_deployed_share_pct": "arcep-deploiements",
+        **dict.fromkeys(dvf_columns, "dvf"),
+    }
+    row = features.loc["99001"]
+    assert row["fibre_share_pct"] == pytest.approx(50.0)
+    assert row["wired_30mbps_share_pct"] == pytest.approx(75.0)
+    assert row["best_tech_ftth_pct"] == pytest.approx(100.0 / 190.0 * 100.0)
+    assert sum(row[f"best_tech_{tech}_pct"] for tech in BEST_TECH_LABELS) == pytest.approx(100.0)
+    # No premises (99002) or not in the table (99003): unknown, not 0 %.
+    assert math.isnan(features.at["99002", "fibre_share_pct"])
+    assert math.isnan(features.at["99003", "fibre_share_pct"])
+    # FttH deployments: 25 %, 0 %, and 130 % capped at 100 %.
+    assert features["ftth_deployed_share_pct"].tolist() == pytest.approx([25.0, 0.0, 100.0])
+    assert features["house_price_eur_m2"].tolist()[:2] == [1500.0, 900.0]
+    assert features["house_sales"].tolist()[:2] == [12.0, 2.0]
+    assert features["house_price_low_confidence"].tolist()[:2] == [0.0, 1.0]
+    assert features.loc["99003", dvf_columns].isna().all()
+
+
+# --- the report's doubt about prices from few sales ----------------------------------------
+
+
+def test_price_from_few_sales_is_flagged_in_reports(
+    villages: gpd.GeoDataFrame, airports: gpd.GeoDataFrame
+) -> None:
+    features, provenance = open_data_features(
+        villages, tables={"dvf": dvf_table()}, point_sources=(), drive_estimate=DriveEstimate()
+    )
+    territory = Territory(
+        code="99",
+        name="Fixture département",
+        prefecture="99001",
+        villages=villages,
+        features=features,
+        airports=airports,
+        sources=(),
+        settings=Settings(departement="99", cache_dir=Path("unused-fixture-cache")),
+        feature_sources={name: (key,) for name, key in provenance.items()},
+        open_data={},
+    )
+    assert low_confidence(territory, "house_price_eur_m2", "99001") is None
+    assert low_confidence(territory, "house_price_eur_m2", "99002") == "low confidence: 2 sales"
