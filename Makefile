@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PROFILE ?= remote-worker
 DEPARTEMENT ?= 32
 
-.PHONY: setup map test lint bench clean
+.PHONY: setup map test lint bench browser clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+## Debian's chromium, for the browser tests (they are skipped without it).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py

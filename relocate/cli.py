@@ -25,6 +25,7 @@ from relocate.outputs import (
     write_map,
     write_table,
 )
+from relocate.outputs.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from relocate.scoring import Profile, Ranking, load_profile, score
 from relocate.settings import DEFAULT_AIRPORTS, Settings
 from relocate.sources import load_communes, select_departement
@@ -140,6 +141,13 @@ def rank(
     type=click.Path(dir_okay=False, path_type=Path),
     help="HTML file to write [default: maps/<profile>-<departement>.html].",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of the map: French or English.",
+)
 def map_command(
     profile: str,
     departement: str,
@@ -147,6 +155,7 @@ def map_command(
     town_min_population: int,
     top: int,
     out: Path | None,
+    lang: str,
 ) -> None:
     """Write the interactive map of a ranking, and print the best villages."""
     if out is not None and out.suffix.lower() not in {".html", ".htm"}:
@@ -155,7 +164,7 @@ def map_command(
     territory = _load(departement, airports, town_min_population)
     ranking = _rank(wanted, territory)
     out = out or Path("maps") / f"{Path(profile).stem}-{territory.code}.html"
-    write_map(build_map(ranking, territory, top=top), out)
+    write_map(build_map(ranking, territory, top=top, lang=lang), out)
     click.echo(format_ranking(ranking, territory, top=top))
     click.echo(f"\nWrote {out}")
 

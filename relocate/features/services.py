@@ -43,7 +43,7 @@ def _specs() -> tuple[FeatureSpec, ...]:
         specs += [
             FeatureSpec(
                 name=f"count_{kind}",
-                label=f"{plural.capitalize()} in the village",
+                label=f"{plural[0].upper()}{plural[1:]} in the village",
                 unit="",
                 sources=sources,
                 estimate=False,

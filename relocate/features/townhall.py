@@ -11,6 +11,7 @@ import pandas as pd
 
 __all__ = [
     "DAYS_FR",
+    "DAY_ABBREVIATIONS",
     "OpeningSlot",
     "format_opening_hours",
     "parse_opening_hours",
@@ -19,7 +20,11 @@ __all__ = [
 
 #: Day names as the DILA directory writes them, Monday first.
 DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_DAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Short day names to write timetables with, by language.
+DAY_ABBREVIATIONS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def parse_opening_hours(text: str | None) -> list[OpeningSlot] | None:
     return sorted(slots, key=lambda s: (s.day, s.start)) or None
 
 
-def format_opening_hours(text: str | None) -> str | None:
+def format_opening_hours(text: str | None, *, lang: str = "en") -> str | None:
     """Return the timetable as readable text (``Mon 09:00-12:00, 14:00-17:00; Wed ...``)."""
     slots = parse_opening_hours(text)
     if slots is None:
@@ -78,7 +83,8 @@ def format_opening_hours(text: str | None) -> str | None:
     by_day: dict[int, list[str]] = {}
     for slot in slots:
         by_day.setdefault(slot.day, []).append(f"{slot.start:%H:%M}-{slot.end:%H:%M}")
-    return "; ".join(f"{_DAYS_EN[day]} {', '.join(spans)}" for day, spans in by_day.items())
+    days = DAY_ABBREVIATIONS[lang]
+    return "; ".join(f"{days[day]} {', '.join(spans)}" for day, spans in by_day.items())
 
 
 def townhall_hours_per_week(villages: gpd.GeoDataFrame) -> pd.Series:

@@ -168,7 +168,8 @@ def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None =
         else np.empty((len(index), 0))
     )
     has = ~np.isnan(util)
-    weight_with_data = has.astype(float) @ weights
+    # Summed in criteria order (not through BLAS), as the map page does: same bits.
+    weight_with_data = np.where(has, weights, 0.0).sum(axis=1)
     total_weight = weights.sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         pts = 100.0 * np.where(has, util, 0.0) * weights / weight_with_data[:, None]

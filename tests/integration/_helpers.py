@@ -29,16 +29,11 @@ class CliResult:
         return line
 
 
-_LAYER = re.compile(r'"([^"]+)"\s*:\s*(geo_json_[0-9a-f]+)\s*,')
+_PAGE_DATA = re.compile(r'<script type="application/json" id="relocate-data">(.*?)</script>', re.S)
 
 
-def geojson_layers(html: str) -> dict[str, dict]:
-    """The GeoJSON data of each named overlay of a Folium map, decoded from its HTML."""
-    decoder = json.JSONDecoder()
-    layers = {}
-    for name, var in _LAYER.findall(html):
-        call = f"{var}_add("
-        start = html.index(call) + len(call)
-        data, _ = decoder.raw_decode(html, start)
-        layers[name] = data
-    return layers
+def page_data(html: str) -> dict:
+    """The data a map page embeds for its script, decoded."""
+    match = _PAGE_DATA.search(html)
+    assert match is not None, "no relocate-data element in the page"
+    return json.loads(match.group(1))

