@@ -1116,7 +1116,7 @@
     // Half zoom levels let the département fill the window.
     if (map.options.zoomSnap === 1) map.options.zoomSnap = 0.5;
     const bounds = S.layers.polygons.getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
     rescore();
     checkPythonOrder();
     document.addEventListener("keydown", (e) => { if (e.key === "Escape" && S.selected !== null) closeCard(); });

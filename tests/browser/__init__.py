@@ -1,0 +1,1 @@
+"""Browser tests of the HTML map page (headless Chromium through Playwright)."""
