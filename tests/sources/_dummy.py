@@ -117,3 +117,22 @@ class DummyDepartementSource(DummySource):
         """The file of one département, at ``<base_url>/dep-<code>.csv``."""
         name = f"dep-{departement}.csv"
         return [Download(url=f"{self.base_url}/{name}", filename=name)]
+
+
+def make_context(communes: gpd.GeoDataFrame, departement: str = "99") -> ParseContext:
+    """A parse context over a fixture communes table."""
+    codes = sorted(set(communes["departement"]))
+    departements = pd.DataFrame(
+        {"name": [f"Fixture {c}" for c in codes], "prefecture": [None] * len(codes)},
+        index=pd.Index(codes, name="departement"),
+    )
+    source = SourceInfo(
+        key="communes",
+        name="Fixture communes",
+        publisher="Fixture publisher",
+        licence="Fixture licence",
+        edition="fixture",
+        loaded_from="tests",
+    )
+    data = CommuneData(communes=communes, departements=departements, source=source)
+    return ParseContext(communes=data, departement=departement)

@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from relocate.errors import SourceFormatError
-from relocate.sources import CommuneData
 from relocate.sources.dvf import (
     LOW_CONFIDENCE_SALES,
     MAX_PRICE_EUR_M2,
@@ -24,30 +23,12 @@ from relocate.sources.dvf import (
     latest_full_year,
 )
 from relocate.sources.opendata import ParseContext, Parsed
-from relocate.sources.provenance import SourceInfo
+
+from ._dummy import make_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dvf"
 Y2023 = FIXTURES / "dvf-2023-99.csv"
 Y2024 = FIXTURES / "dvf-2024-99.csv.gz"
-
-
-def make_context(communes: gpd.GeoDataFrame, departement: str = "99") -> ParseContext:
-    """A parse context over a fixture communes table."""
-    codes = sorted(set(communes["departement"]))
-    departements = pd.DataFrame(
-        {"name": [f"Fixture {c}" for c in codes], "prefecture": [None] * len(codes)},
-        index=pd.Index(codes, name="departement"),
-    )
-    source = SourceInfo(
-        key="communes",
-        name="Fixture communes",
-        publisher="Fixture publisher",
-        licence="Fixture licence",
-        edition="fixture",
-        loaded_from="tests",
-    )
-    data = CommuneData(communes=communes, departements=departements, source=source)
-    return ParseContext(communes=data, departement=departement)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from relocate.sources.finess import (
     metric_crs,
 )
 from relocate.sources.opendata import ParseContext, Parsed
-from relocate.sources.provenance import SourceInfo
+
+from ._dummy import make_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "finess"
 GOOD = FIXTURES / "hospitals-fixture.csv"
@@ -38,25 +39,6 @@ FIXTURE_COMMUNES: list[dict[str, Any]] = [
     {"code": "99005", "name": "Fixture-Long-Name-sur-Rivière", "lon": 0.80, "lat": 43.60},
     {"code": "00001", "name": "Fixture Zero", "lon": 0.90, "lat": 43.60, "departement": "00"},
 ]
-
-
-def make_context(communes: gpd.GeoDataFrame, departement: str = "99") -> ParseContext:
-    """A parse context over a fixture communes table."""
-    codes = sorted(set(communes["departement"]))
-    departements = pd.DataFrame(
-        {"name": [f"Fixture {c}" for c in codes], "prefecture": [None] * len(codes)},
-        index=pd.Index(codes, name="departement"),
-    )
-    source = SourceInfo(
-        key="communes",
-        name="Fixture communes",
-        publisher="Fixture publisher",
-        licence="Fixture licence",
-        edition="fixture",
-        loaded_from="tests",
-    )
-    data = CommuneData(communes=communes, departements=departements, source=source)
-    return ParseContext(communes=data, departement=departement)
 
 
 @pytest.fixture

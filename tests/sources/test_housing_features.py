@@ -20,7 +20,8 @@ from relocate.features.housing import (
 )
 from relocate.sources.dvf import DvfSource
 
-from .test_dvf import Y2023, Y2024, make_context
+from ._dummy import make_context
+from .test_dvf import Y2023, Y2024
 
 
 @pytest.fixture
