@@ -294,7 +294,14 @@ def data_status(departement: str) -> None:
     for r in rows:
         if r.warning:
             click.echo(f"warning: {r.key}: {r.warning}")
-    click.echo(f"Drive times: {settings.drive_estimate.description}.")
+    roads = next((r for r in rows if r.key == "osm" and r.rows is not None), None)
+    if roads is not None:
+        click.echo(f"Drive times: road network (osm, edition {roads.edition}).")
+    else:
+        click.echo(
+            f"Drive times: {settings.drive_estimate.description}"
+            " (load a road network with `relocate data fetch osm` for real ones)."
+        )
     click.echo(f"Cache: {settings.cache_dir} (set RELOCATE_CACHE_DIR to move it)")
 
 

@@ -8,6 +8,8 @@ import geopandas as gpd
 import pandas as pd
 
 from relocate.features import build_features, feature_spec, open_data_features
+from relocate.features.network import network_drive_times
+from relocate.features.roads import DriveEstimateFit, RoadNetwork
 from relocate.settings import Settings
 from relocate.sources import SourceInfo, load_airports, load_communes, select_departement
 from relocate.sources.registry import OPEN_DATA, POINT_SOURCES
@@ -50,11 +52,20 @@ class Territory:
     settings: Settings
     feature_sources: dict[str, tuple[str, ...]]
     open_data: dict[str, LoadedSource]
+    estimated: frozenset[str] = frozenset()
+    drive_basis: str = ""
+    isochrones: gpd.GeoDataFrame | None = None
+    drive_fit: DriveEstimateFit | None = None
+    drive_notes: pd.DataFrame | None = None
 
     @property
     def drive_times(self) -> str:
         """How the ``drive_min_*`` features were obtained, in words."""
-        return self.settings.drive_estimate.description
+        return self.drive_basis or self.settings.drive_estimate.description
+
+    def is_estimate(self, feature: str) -> bool:
+        """True if the feature's values are estimates, to be labelled as such."""
+        return feature in self.estimated
 
     def source(self, key: str) -> SourceInfo | None:
         """The provenance of one loaded source, or None if it is not loaded."""
@@ -114,15 +125,56 @@ def load_territory(settings: Settings) -> Territory:
         name: spec.sources if (spec := feature_spec(name)) else () for name in builtin.columns
     }
     feature_sources.update({name: (key,) for name, key in extra_sources.items()})
+    features = pd.concat([builtin, extra], axis=1)
+    drive_basis = settings.drive_estimate.description
+    isochrones = fit = None
+    drive_notes = None
+    if "osm" in loaded:
+        roads = loaded["osm"]
+        network = RoadNetwork.from_edges(roads.table)
+        points = {
+            name.removeprefix("drive_min_"): loaded[key].table
+            for name, key in extra_sources.items()
+            if name.startswith("drive_min_") and key in loaded
+        }
+        timed, isochrones, fit, drive_notes = network_drive_times(
+            departement.villages,
+            network=network,
+            features=features,
+            communes=communes.communes,
+            prefecture=departement.prefecture,
+            airports=airports.airports,
+            town_min_population=settings.town_min_population,
+            points=points,
+        )
+        features[timed.columns] = timed
+        for name in timed.columns:
+            feature_sources[name] = (*feature_sources.get(name, ()), "osm")
+        drive_basis = (
+            f"road network: OpenStreetMap, edition {roads.info.edition}, "
+            "fastest path at each road's speed limit (class defaults where none is tagged)"
+        )
+    estimated = frozenset(
+        name
+        for name in features.columns
+        if (spec := feature_spec(name)) is not None
+        and spec.estimate
+        and "osm" not in feature_sources.get(name, ())
+    )
     return Territory(
         code=departement.code,
         name=departement.name,
         prefecture=departement.prefecture,
         villages=departement.villages,
-        features=pd.concat([builtin, extra], axis=1),
+        features=features,
         airports=airports.airports,
         sources=(communes.source, airports.source, *(e.info for e in loaded.values())),
         settings=settings,
         feature_sources=feature_sources,
         open_data=loaded,
+        estimated=estimated,
+        drive_basis=drive_basis,
+        isochrones=isochrones,
+        drive_fit=fit,
+        drive_notes=drive_notes,
     )

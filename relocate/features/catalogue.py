@@ -112,6 +112,15 @@ _STATIC: dict[str, FeatureSpec] = {
             description="Drive time to the nearest town, estimated from the straight line.",
         ),
         FeatureSpec(
+            name="snap_m",
+            label="Distance from the town hall to the road network",
+            unit="m",
+            sources=("communes", "osm"),
+            estimate=False,
+            description="Geodesic distance from the town hall to the nearest node of the "
+            "road network; drive times start there (only with a road network loaded).",
+        ),
+        FeatureSpec(
             name="dist_km_airport",
             label="Distance to the nearest airport",
             unit="km",

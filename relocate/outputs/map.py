@@ -110,7 +110,7 @@ def _feature_entry(territory: Territory, name: str, lang: str, col: int) -> dict
         "name": name,
         "label": feature_label(name, lang),
         "unit": unit_label(spec.unit if spec else "", lang),
-        "estimate": bool(spec and spec.estimate),
+        "estimate": territory.is_estimate(name),
         "source": source_label(territory, name),
         "col": col,
     }
@@ -179,6 +179,10 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
             if not is_missing(flag) and bool(flag):
                 sales = features.at[code, "house_sales"]
                 doubt["house_price_eur_m2"] = texts["low_confidence_sales"].format(n=f"{sales:.0f}")
+        if territory.drive_notes is not None:
+            for name, reason in territory.drive_notes.loc[code].items():
+                if name in columns and not is_missing(reason):
+                    doubt[str(name)] = str(reason)
         villages.append(
             {
                 "insee": str(code),
@@ -243,9 +247,29 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
         "drive_times": texts["drive_model"].format(
             detour=f"{territory.settings.drive_estimate.detour_factor:g}",
             speed=f"{territory.settings.drive_estimate.speed_kmh:g}",
-        ),
+        )
+        if territory.estimated
+        else territory.drive_times,
+        "isochrones": _isochrones(territory, lang),
         "python_order": [str(code) for code in ranking.table.index],
     }
+
+
+def _isochrones(territory: Territory, lang: str) -> list[dict[str, Any]]:
+    """The areas within so many minutes of each airport, drawn as an optional layer."""
+    zones = territory.isochrones
+    if zones is None or zones.empty:
+        return []
+    simplified = zones.to_crs("EPSG:4326").simplify(SIMPLIFY_DEGREES * 3)
+    return [
+        {
+            "label": f"{row['airport']} ≤ {int(row['minutes'])} min",
+            "minutes": int(row["minutes"]),
+            "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-4))),
+        }
+        for (_, row), geom in zip(zones.iterrows(), simplified, strict=True)
+        if geom is not None and not geom.is_empty
+    ]
 
 
 def _redundant(feature: str, features: pd.DataFrame) -> bool:

@@ -65,8 +65,16 @@ def _header(ranking: Ranking, territory: Territory) -> list[str]:
         f"Profile: {ranking.profile.name}",
         f"Département: {territory.name} ({territory.code}), {len(territory.villages)} villages",
     ]
-    if any(feature_spec(n) and feature_spec(n).estimate for n in ranking.criteria):  # type: ignore[union-attr]
+    if any(territory.is_estimate(n) for n in ranking.criteria):
         lines.append(f"Drive times are estimates ({territory.drive_times}).")
+    elif any(n.startswith("drive_min_") for n in ranking.criteria):
+        lines.append(f"Drive times: {territory.drive_times}.")
+    if (fit := territory.drive_fit) is not None:
+        lines.append(
+            f"Straight-line model fitted to the road network: detour {fit.detour_factor:.2f}, "
+            f"{fit.speed_kmh:.0f} km/h, mean error {fit.mae_min:.1f} min "
+            f"(largest {fit.max_error_min:.0f} min, {fit.n} village-airport pairs)."
+        )
     for name, reason in ranking.unavailable.items():
         lines.append(f"Unavailable, left out of the weighting: {name}: {reason}.")
     return lines
@@ -120,7 +128,7 @@ def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str
     table = []
     for name, item in breakdown.iterrows():
         criterion = ranking.profile.criteria[str(name)]
-        label = item["label"] + (" (estimate)" if item["estimate"] else "")
+        label = item["label"] + (" (estimate)" if territory.is_estimate(str(name)) else "")
         value = (
             format_value(item["value"], item["unit"])
             if item["status"] != "unavailable"
@@ -162,6 +170,11 @@ def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str
             verdict = f"{format_value(value, unit)}: {state}"
         lines.append(f"Constraint {name} {constraint.describe(unit)}: {verdict}")
 
+    notes = territory.drive_notes
+    if notes is not None:
+        for name, reason in notes.loc[code].items():
+            if not is_missing(reason):
+                lines.append(f"No drive time for {name}: {reason}")
     opened = [
         n
         for n in territory.features.columns
@@ -176,7 +189,7 @@ def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str
             if (doubt := low_confidence(territory, name, code)) is not None:
                 value += f" ({doubt})"
             label = (spec.label if spec else name) + (
-                " (estimate)" if spec and spec.estimate else ""
+                " (estimate)" if territory.is_estimate(name) else ""
             )
             lines.append(f"  {label}: {value} [{source_label(territory, name)}]")
 

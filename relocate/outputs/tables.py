@@ -32,6 +32,19 @@ def sources_text(territory: Territory) -> str:
     return "\n".join(lines)
 
 
+def _drive_notes(territory: Territory, index: pd.Index) -> pd.Series | None:
+    """Why drive times are missing, one text per village (with a road network only)."""
+    notes = territory.drive_notes
+    if notes is None:
+        return None
+    text = [
+        "; ".join(f"{name}: {reason}" for name, reason in row.items() if isinstance(reason, str))
+        or None
+        for _, row in notes.reindex(index).iterrows()
+    ]
+    return pd.Series(text, index=index, dtype=object)
+
+
 def ranking_frame(ranking: Ranking, territory: Territory) -> gpd.GeoDataFrame:
     """The ranking as one row per village, best first, with every score component.
 
@@ -57,6 +70,8 @@ def ranking_frame(ranking: Ranking, territory: Territory) -> gpd.GeoDataFrame:
     parts.append(territory.features.reindex(columns=checked).reindex(table.index))
     frame = pd.concat(parts, axis=1)
     frame["drive_min_basis"] = territory.drive_times
+    if (notes := _drive_notes(territory, table.index)) is not None:
+        frame["drive_notes"] = notes
     frame = frame.rename_axis("insee").reset_index()
     geometry = territory.villages.geometry.reindex(table.index).to_numpy()
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=territory.villages.crs)
@@ -66,6 +81,8 @@ def feature_frame(territory: Territory) -> gpd.GeoDataFrame:
     """Every feature of every village: INSEE code, name, département, features, polygon."""
     frame = territory.feature_table()
     frame["drive_min_basis"] = territory.drive_times
+    if (notes := _drive_notes(territory, territory.villages.index)) is not None:
+        frame["drive_notes"] = notes.to_numpy()
     geometry = territory.villages.geometry.to_numpy()
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=territory.villages.crs)
 

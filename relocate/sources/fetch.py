@@ -101,6 +101,29 @@ def _previous(store: Store, source: OpenDataSource, departement: str) -> str:
     return f"edition {editions[0].edition} kept" if editions else "nothing was cached before"
 
 
+def _download_all(
+    source: OpenDataSource,
+    staging: Path,
+    *,
+    context: ParseContext,
+    session: requests.Session,
+    progress: bool,
+) -> list[tuple[Path, str]]:
+    """Download every file of a source's edition into ``staging``; return each with its URL."""
+    files = []
+    for item in source.downloads(departement=context.departement):
+        dest = staging / item.filename
+        try:
+            download(item.url, dest, session=session, progress=progress)
+        except FetchError as exc:
+            raise FetchError(
+                f"{exc}; you can download {item.url} yourself and run "
+                f"`relocate data import {source.key} FILE`"
+            ) from exc
+        files.append((dest, item.url))
+    return files
+
+
 def fetch_source(
     source: OpenDataSource,
     *,
@@ -118,17 +141,13 @@ def fetch_source(
     session = session or make_session()
     staging = store.staging(source.key)
     try:
-        files = []
-        for item in source.downloads(departement=context.departement):
-            dest = staging / item.filename
-            try:
-                download(item.url, dest, session=session, progress=progress)
-            except FetchError as exc:
-                raise FetchError(
-                    f"{exc}; you can download {item.url} yourself and run "
-                    f"`relocate data import {source.key} FILE`"
-                ) from exc
-            files.append((dest, item.url))
+        # A source fetched through a client library (osmnx) has its own way in.
+        custom = getattr(source, "fetch_into", None)
+        files = (
+            list(custom(staging, context=context, progress=progress))
+            if custom is not None
+            else _download_all(source, staging, context=context, session=session, progress=progress)
+        )
         parsed = source.parse([p for p, _ in files], context=context)
         return store.install(
             source,

@@ -11,6 +11,7 @@ from relocate.sources.dvf import DvfSource
 from relocate.sources.finess import FinessHospitalsSource
 from relocate.sources.laposte import LaPosteSource
 from relocate.sources.opendata import OpenDataSource
+from relocate.sources.osm import OsmRoadsSource
 from relocate.sources.sncf import SncfStationsSource
 
 __all__ = ["BUILT_IN", "OPEN_DATA", "POINT_SOURCES", "how_to_load", "open_data_source"]
@@ -29,6 +30,7 @@ OPEN_DATA: dict[str, OpenDataSource] = {
         LaPosteSource(),
         FinessHospitalsSource(),
         DvfSource(),
+        OsmRoadsSource(),
     )
 }
 

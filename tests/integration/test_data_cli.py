@@ -142,6 +142,7 @@ def test_status_lists_every_source_in_order(status_out: str) -> None:
         "laposte",
         "finess",
         "dvf",
+        "osm",
     ]
     header = status_out.splitlines()[0].split()
     assert header[:3] == ["source", "edition", "rows"]

@@ -957,6 +957,22 @@
     });
   }
 
+  /** The areas within 30, 45, 60 minutes of each airport on the road network (when loaded). */
+  function drawIsochrones() {
+    const zones = S.data.isochrones || [];
+    if (!zones.length) return null;
+    const colours = { 30: "#1b7837", 45: "#fdb863", 60: "#b2182b" };
+    const group = L.layerGroup();
+    zones.slice().sort((a, b) => b.minutes - a.minutes).forEach((zone) => {
+      const layer = L.geoJSON(zone.geometry, {
+        style: { color: colours[zone.minutes] || "#555555", weight: 1.5, fillOpacity: 0.08, interactive: true },
+      });
+      layer.bindTooltip(() => el("span", { text: zone.label }));
+      group.addLayer(layer);
+    });
+    return group;
+  }
+
   function buildLegend() {
     const legend = L.control({ position: "bottomleft" });
     legend.onAdd = () => {
@@ -1006,6 +1022,8 @@
     overlays[escapeHtml(t("rank_markers", { n: S.data.top }))] = S.layers.ranks;
     if ((S.data.airports || []).length) overlays[escapeHtml(t("airports"))] = airports;
     for (const p of points) overlays[escapeHtml(p.name)] = p.layer;
+    const zones = drawIsochrones();
+    if (zones) overlays[escapeHtml(t("isochrones"))] = zones;
     if (S.layers.tiles) overlays[escapeHtml(t("base_map"))] = S.layers.tiles;
     L.control.layers(base, overlays, { collapsed: isSmallScreen(), position: "topright" }).addTo(S.map);
     S.map.on("baselayerchange", (e) => {
