@@ -102,6 +102,7 @@ _UI: dict[str, dict[str, str]] = {
         "source": "Source",
         "sources": "Sources",
         "drive_times": "Drive times are estimates",
+        "drive_times_network": "Drive times",
         "drive_model": "straight-line distance × {detour} for detours, at {speed} km/h",
         "base_map": "Base map (internet)",
         "osm": "© OpenStreetMap contributors",
@@ -178,6 +179,7 @@ _UI: dict[str, dict[str, str]] = {
         "source": "Source",
         "sources": "Sources",
         "drive_times": "Les temps de trajet sont des estimations",
+        "drive_times_network": "Temps de trajet",
         "drive_model": "distance à vol d’oiseau × {detour} pour les détours, "
         f"à {{speed}}{_NBSP}km/h",
         "base_map": "Fond de carte (internet)",

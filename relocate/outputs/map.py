@@ -37,6 +37,8 @@ __all__ = ["PRECISION_DEGREES", "SIMPLIFY_DEGREES", "build_map", "page_data", "w
 SIMPLIFY_DEGREES = 0.0003
 #: Coordinates are snapped to this grid in degrees (~1 m), which keeps the file small.
 PRECISION_DEGREES = 1e-5
+#: Isochrones are drawn simplified to this tolerance in degrees (~200 m): they are areas.
+ISOCHRONE_SIMPLIFY_DEGREES = 0.002
 #: Facilities shown as map layers: those within this margin (degrees) of the département.
 _LAYER_MARGIN_DEGREES = 0.3
 _LEAFLET = ("js_lib_leaflet", "static/js_lib_leaflet")
@@ -250,6 +252,9 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
         )
         if territory.estimated
         else territory.drive_times,
+        "drive_estimated": any(
+            territory.is_estimate(c) for c in columns if c.startswith("drive_min_")
+        ),
         "isochrones": _isochrones(territory, lang),
         "python_order": [str(code) for code in ranking.table.index],
     }
@@ -260,12 +265,17 @@ def _isochrones(territory: Territory, lang: str) -> list[dict[str, Any]]:
     zones = territory.isochrones
     if zones is None or zones.empty:
         return []
-    simplified = zones.to_crs("EPSG:4326").simplify(SIMPLIFY_DEGREES * 3)
+    # Drawn as outlines: the pockets between roads (holes) would only add weight.
+    filled = [
+        shapely.union_all([shapely.Polygon(part.exterior) for part in shapely.get_parts(geom)])
+        for geom in zones.to_crs("EPSG:4326").geometry
+    ]
+    simplified = gpd.GeoSeries(filled, crs="EPSG:4326").simplify(ISOCHRONE_SIMPLIFY_DEGREES)
     return [
         {
             "label": f"{row['airport']} ≤ {int(row['minutes'])} min",
             "minutes": int(row["minutes"]),
-            "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-4))),
+            "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-3))),
         }
         for (_, row), geom in zip(zones.iterrows(), simplified, strict=True)
         if geom is not None and not geom.is_empty

@@ -125,3 +125,5 @@ def test_outputs_stop_calling_network_times_estimates(networked: relocate.Territ
     html = fmap.get_root().render()
     assert '"isochrones":[{' in html
     assert '"name":"drive_min_TLS","label"' in html
+    assert '"drive_estimated":false' in html  # the footer says "drive times", not estimates
+    assert len(html.encode("utf-8")) <= 2 * 1024 * 1024  # with the isochrones, still small

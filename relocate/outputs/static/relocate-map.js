@@ -819,7 +819,9 @@
     S.el.osm = el("span", { className: "rl-osm", hidden: true, text: " · " + t("osm") });
     S.el.footerLine = el("summary", {}, [
       el("strong", { text: t("sources") + " (" + (d.sources || []).length + ")" }),
-      d.drive_times ? " · " + t("drive_times") + t("colon") + d.drive_times : "",
+      d.drive_times
+        ? " · " + t(d.drive_estimated === false ? "drive_times_network" : "drive_times") + t("colon") + d.drive_times
+        : "",
       S.el.osm,
     ]);
     const footer = el("footer", { id: "rl-footer", className: "rl-footer" }, [
