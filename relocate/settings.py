@@ -85,6 +85,7 @@ class Settings:
     town_min_population: int = 2000
     drive_estimate: DriveEstimate = field(default_factory=DriveEstimate)
     cache_dir: Path = field(default_factory=default_cache_dir)
+    calibrate_estimate: bool = True
 
     def __post_init__(self) -> None:
         given = (self.airports,) if isinstance(self.airports, str) else self.airports

@@ -10,8 +10,9 @@ import pandas as pd
 from relocate.features import build_features, feature_spec, open_data_features
 from relocate.features.network import network_drive_times
 from relocate.features.roads import DriveEstimateFit, RoadNetwork
-from relocate.settings import Settings
+from relocate.settings import DriveEstimate, Settings
 from relocate.sources import SourceInfo, load_airports, load_communes, select_departement
+from relocate.sources.calibration import CalibratedEstimate, load_calibration, save_calibration
 from relocate.sources.registry import OPEN_DATA, POINT_SOURCES
 from relocate.sources.store import LoadedSource, Store
 
@@ -57,6 +58,7 @@ class Territory:
     isochrones: gpd.GeoDataFrame | None = None
     drive_fit: DriveEstimateFit | None = None
     drive_notes: pd.DataFrame | None = None
+    drive_estimate: DriveEstimate | None = None
 
     @property
     def drive_times(self) -> str:
@@ -107,26 +109,29 @@ def load_territory(settings: Settings) -> Territory:
         for key, source in OPEN_DATA.items()
         if (edition := store.load(source, departement=departement.code)) is not None
     }
+    estimate, drive_basis = settings.drive_estimate, settings.drive_estimate.description
+    calibration = load_calibration(settings.cache_dir) if settings.calibrate_estimate else None
+    if calibration is not None and "osm" not in loaded:
+        estimate, drive_basis = calibration.estimate, calibration.description
     builtin = build_features(
         departement.villages,
         communes=communes.communes,
         prefecture=departement.prefecture,
         airports=airports.airports,
         town_min_population=settings.town_min_population,
-        drive_estimate=settings.drive_estimate,
+        drive_estimate=estimate,
     )
     extra, extra_sources = open_data_features(
         departement.villages,
         tables={key: edition.table for key, edition in loaded.items()},
         point_sources=POINT_SOURCES,
-        drive_estimate=settings.drive_estimate,
+        drive_estimate=estimate,
     )
     feature_sources = {
         name: spec.sources if (spec := feature_spec(name)) else () for name in builtin.columns
     }
     feature_sources.update({name: (key,) for name, key in extra_sources.items()})
     features = pd.concat([builtin, extra], axis=1)
-    drive_basis = settings.drive_estimate.description
     isochrones = fit = None
     drive_notes = None
     if "osm" in loaded:
@@ -154,6 +159,19 @@ def load_territory(settings: Settings) -> Territory:
             f"road network: OpenStreetMap, edition {roads.info.edition}, "
             "fastest path at each road's speed limit (class defaults where none is tagged)"
         )
+        if fit is not None:
+            save_calibration(
+                settings.cache_dir,
+                CalibratedEstimate(
+                    detour_factor=fit.detour_factor,
+                    speed_kmh=fit.speed_kmh,
+                    mae_min=fit.mae_min,
+                    max_error_min=fit.max_error_min,
+                    n=fit.n,
+                    departement=departement.code,
+                    roads_edition=roads.info.edition,
+                ),
+            )
     estimated = frozenset(
         name
         for name in features.columns
@@ -177,4 +195,5 @@ def load_territory(settings: Settings) -> Territory:
         isochrones=isochrones,
         drive_fit=fit,
         drive_notes=drive_notes,
+        drive_estimate=estimate,
     )

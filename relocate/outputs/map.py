@@ -201,6 +201,7 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
             }
         )
     index = {name: i for i, name in enumerate(columns)}
+    model = territory.drive_estimate or territory.settings.drive_estimate
     return {
         "lang": lang,
         "t": texts,
@@ -247,8 +248,7 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
         "layers": _layers(territory, lang),
         "sources": [s.citation() for s in territory.sources],
         "drive_times": texts["drive_model"].format(
-            detour=f"{territory.settings.drive_estimate.detour_factor:g}",
-            speed=f"{territory.settings.drive_estimate.speed_kmh:g}",
+            detour=f"{model.detour_factor:.3g}", speed=f"{model.speed_kmh:.3g}"
         )
         if territory.estimated
         else territory.drive_times,
