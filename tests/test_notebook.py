@@ -108,3 +108,29 @@ def test_notebook_runs_and_writes_the_map(tmp_path: Path, monkeypatch: pytest.Mo
     # The last cell displays the map inline.
     last = code_cells[-1].outputs
     assert any("text/html" in o.get("data", {}) for o in last), "the map is not displayed"
+
+
+TRIP_NOTEBOOK = NOTEBOOKS / "scouting_trip.ipynb"
+
+
+@pytest.mark.slow
+def test_trip_notebook_plans_and_writes_the_brief(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use_this_python(monkeypatch, tmp_path)
+    out = tmp_path / "trip"
+    monkeypatch.setenv("RELOCATE_TRIP_OUT", str(out))
+    monkeypatch.setenv("RELOCATE_CACHE_DIR", str(tmp_path / "cache"))
+    nb = nbformat.read(TRIP_NOTEBOOK, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    client = nbclient.NotebookClient(
+        nb, timeout=300, kernel_name=KERNEL, resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    client.execute()
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert not [o for c in code_cells for o in c.outputs if o.output_type == "error"]
+    assert sorted(p.name for p in out.iterdir()) == ["brief.html", "schedule.csv", "schedule.ics"]
+    brief = (out / "brief.html").read_text(encoding="utf-8")
+    assert "Family with school-age children" in brief
+    last = code_cells[-1].outputs
+    assert any("text/html" in o.get("data", {}) for o in last), "the brief is not displayed"

@@ -1,0 +1,402 @@
+"""Planning a scouting trip: drive times, town-hall hours and a day-by-day route (OR-Tools)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import numpy.typing as npt
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from relocate._names import find_village
+from relocate.errors import InvalidOptionError, UnknownVillageError
+from relocate.features._geodesy import geodesic_km
+from relocate.features.access import village_points
+from relocate.features.roads import RoadNetwork
+from relocate.features.townhall import parse_opening_hours
+from relocate.territory import Territory
+from relocate.trip.model import DayPlan, Stop, TripPlan, TripSettings
+
+__all__ = ["plan_trip"]
+
+_DAY_S = 86_400
+#: Penalty for leaving a village out: larger than any total drive in seconds, so the
+#: solver visits as many villages as fit before it minimises driving.
+_DROP_PENALTY = 10**10
+#: Solutions the local search may find before it stops: with it, the same input gives
+#: the same plan whenever this limit is reached before the time limit.
+_SOLUTION_LIMIT = 400
+#: The default settings (frozen, so one instance serves every call).
+_DEFAULT_SETTINGS = TripSettings()
+
+Interval = tuple[int, int]  # [first, last] allowed visit start, seconds from the trip's start
+
+
+@dataclass(frozen=True)
+class _Window:
+    """When a village may be visited: allowed start intervals, or None for any daytime."""
+
+    intervals: tuple[Interval, ...] | None
+    note: str | None
+
+
+def _drive_matrix_min(
+    territory: Territory, codes: Sequence[str]
+) -> tuple[npt.NDArray[np.float64], str]:
+    """Drive minutes between the given villages (row = from, column = to) and its basis."""
+    lon, lat = village_points(territory.villages.loc[list(codes)])
+    n = len(codes)
+    if "osm" in territory.open_data:
+        roads = territory.open_data["osm"]
+        network = RoadNetwork.from_edges(roads.table)
+        nodes, _ = network.snap(lon, lat)
+        matrix = np.zeros((n, n))
+        for j in range(n):
+            seconds = network.times_to(float(lon[j]), float(lat[j]))
+            matrix[:, j] = seconds[nodes] / 60.0
+        np.fill_diagonal(matrix, 0.0)
+        basis = (
+            territory.drive_basis
+            if territory.drive_basis.startswith("road network")
+            else f"road network: OpenStreetMap, edition {roads.info.edition}"
+        )
+        return matrix, basis
+    model = territory.drive_estimate or territory.settings.drive_estimate
+    km = geodesic_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    basis = territory.drive_basis or model.description
+    return km * (model.detour_factor / model.speed_kmh * 60.0), basis
+
+
+def _window(hours: str | None, *, start: date, days: int, settings: TripSettings) -> _Window:
+    """Allowed visit starts: the visit must START while the town hall is open.
+
+    A start at time t is allowed if some opening slot on a trip day has
+    ``open <= t < close`` and t lies within the day's planning hours. A village
+    whose town hall publishes no hours, or is closed on every trip day, may be
+    visited at any time of the day (and the stop says so).
+    """
+    slots = parse_opening_hours(hours)
+    if slots is None:
+        return _Window(None, "no opening hours published")
+    intervals: list[Interval] = []
+    open_on_trip = False
+    for d in range(days):
+        weekday = (start + timedelta(days=d)).weekday()
+        for slot in slots:
+            if slot.day != weekday:
+                continue
+            open_on_trip = True
+            first = max(slot.start.hour * 60 + slot.start.minute, settings.day_start)
+            close = min(slot.end.hour * 60 + slot.end.minute, settings.day_end)
+            if close > first:
+                intervals.append((d * _DAY_S + first * 60, d * _DAY_S + close * 60 - 1))
+    if not open_on_trip:
+        return _Window(None, "town hall closed on every day of the trip")
+    if not intervals:
+        return _Window(None, "town hall open only outside the day's planning hours")
+    merged: list[Interval] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return _Window(tuple(merged), None)
+
+
+def _earliest_start(t: int, window: _Window) -> int | None:
+    """The first allowed visit start at or after t (None if none)."""
+    if window.intervals is None:
+        return t
+    for lo, hi in window.intervals:
+        if t <= hi:
+            return max(t, lo)
+    return None
+
+
+def _fits_alone(
+    drive_out_s: int, drive_back_s: int, window: _Window, *, days: int, settings: TripSettings
+) -> bool:
+    """True if a day trip from the base to this village alone meets every constraint."""
+    if drive_out_s + drive_back_s > settings.max_drive_min * 60:
+        return False
+    visit_s = settings.visit_min * 60
+    for d in range(days):
+        day_end = d * _DAY_S + settings.day_end * 60
+        begin = _earliest_start(d * _DAY_S + settings.day_start * 60 + drive_out_s, window)
+        if begin is not None and begin + visit_s + drive_back_s <= day_end:
+            return True
+    return False
+
+
+def _clock(minutes: int) -> str:
+    """Minutes after midnight as HH:MM."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _resolve(territory: Territory, query: str, role: str) -> str:
+    """INSEE code of a village of the territory, or UnknownVillageError saying how to fix."""
+    names = {str(code): str(name) for code, name in territory.villages["name"].items()}
+    try:
+        return find_village(names, query)
+    except UnknownVillageError as error:
+        raise UnknownVillageError(
+            f"{role} {query!r} is not a village of {territory.name} ({territory.code}): "
+            f"{error}; give the name or INSEE code of one of its villages"
+        ) from None
+
+
+def plan_trip(
+    territory: Territory,
+    *,
+    base: str,
+    villages: Sequence[str],
+    start: date,
+    days: int,
+    settings: TripSettings = _DEFAULT_SETTINGS,
+    today: date | None = None,
+    time_limit_s: float = 5.0,
+) -> TripPlan:
+    """Plan a scouting trip from a base: which village on which day, in which order, when.
+
+    Each day starts and ends at the base within ``settings.day_start`` and
+    ``settings.day_end``, drives at most ``settings.max_drive_min`` minutes and
+    spends ``settings.visit_min`` minutes in each village. A visit must START
+    while the village's town hall is open (its published hours on that weekday);
+    a town hall with no published hours, or closed on every trip day, is visited
+    at any time and the stop carries a note. Among the plans visiting as many
+    villages as fit, the one with the least total driving is looked for
+    (OR-Tools routing, guided local search); what does not fit is left out,
+    with the reason.
+
+    Parameters
+    ----------
+    territory
+        The département, with its villages (and road network if loaded).
+    base
+        Where each day starts and ends: a village name or INSEE code.
+    villages
+        The villages to visit, by name or INSEE code.
+    start
+        The trip's first day.
+    days
+        Number of days (at least 1).
+    settings
+        Visit length, daily driving limit and day hours.
+    today
+        The current date (default: the system's), against which ``start`` is checked.
+    time_limit_s
+        Most time the solver may search, in seconds.
+
+    Returns
+    -------
+    TripPlan
+
+    Raises
+    ------
+    UnknownVillageError
+        If the base or a village is not a village of the territory.
+    InvalidOptionError
+        If the start is in the past, ``days`` < 1 or there is no village to visit.
+
+    """
+    today = today or date.today()
+    if start < today:
+        raise InvalidOptionError(
+            f"the trip starts on {start.isoformat()}, in the past; give a date from "
+            f"{today.isoformat()} on"
+        )
+    if days < 1:
+        raise InvalidOptionError(f"the trip must last at least 1 day (got {days})")
+    if settings.day_end <= settings.day_start:
+        raise InvalidOptionError("the day must end after it starts; check day_start and day_end")
+    base_code = _resolve(territory, base, "base")
+    left_out: dict[str, str] = {}
+    codes: list[str] = []
+    for query in villages:
+        code = _resolve(territory, query, "village")
+        if code == base_code:
+            left_out[code] = "it is the base"
+        elif code not in codes:
+            codes.append(code)
+    if not codes:
+        raise InvalidOptionError("no village to visit: give at least one village besides the base")
+
+    matrix_min, basis = _drive_matrix_min(territory, [base_code, *codes])
+    names = territory.villages["name"]
+    visit_s = settings.visit_min * 60
+    hours = territory.villages.get("townhall_hours")
+    windows = {
+        code: _window(
+            None if hours is None else hours.at[code], start=start, days=days, settings=settings
+        )
+        for code in codes
+    }
+    seconds = np.where(np.isfinite(matrix_min), np.round(matrix_min * 60.0), -1).astype(np.int64)
+
+    # Villages that cannot be visited even alone are left out before the model.
+    planned: list[str] = []
+    for i, code in enumerate(codes, start=1):
+        out_s, back_s = int(seconds[0, i]), int(seconds[i, 0])
+        if out_s < 0 or back_s < 0:
+            left_out[code] = "not reachable from the base on the road network"
+        elif out_s + back_s > settings.max_drive_min * 60:
+            left_out[code] = f"more than {settings.max_drive_min} min round trip from the base"
+        elif not _fits_alone(out_s, back_s, windows[code], days=days, settings=settings):
+            left_out[code] = (
+                f"no time to visit it while the town hall is open and be back by "
+                f"{_clock(settings.day_end)}"
+            )
+        else:
+            planned.append(code)
+
+    routes = _solve(
+        seconds=seconds,
+        index={code: i for i, code in enumerate(codes, start=1)},
+        planned=planned,
+        windows=windows,
+        days=days,
+        settings=settings,
+        time_limit_s=time_limit_s,
+    )
+    visited = {code for route in routes for code in route}
+    for code in planned:
+        if code not in visited:
+            day_word = "day" if days == 1 else "days"
+            left_out[code] = (
+                f"did not fit in {days} {day_word} with at most {settings.max_drive_min} min "
+                f"of driving a day ({settings.visit_min} min a visit, "
+                f"{_clock(settings.day_start)}-{_clock(settings.day_end)})"
+            )
+
+    index = {code: i for i, code in enumerate(codes, start=1)}
+    midnight = datetime.combine(start, time())
+    day_plans = []
+    for d, route in enumerate(routes):
+        day = start + timedelta(days=d)
+        day_start_s = d * _DAY_S + settings.day_start * 60
+        stops: list[Stop] = []
+        t, previous, drive_s, leave_s = day_start_s, 0, 0, day_start_s
+        for k, code in enumerate(route):
+            node = index[code]
+            leg = int(seconds[previous, node])
+            begin = _earliest_start(t + leg, windows[code])
+            if begin is None:  # cannot happen: the solver's schedule is feasible
+                begin = t + leg
+            if k == 0:
+                leave_s = begin - leg  # leave no earlier than needed
+            window = windows[code]
+            stops.append(
+                Stop(
+                    insee=code,
+                    name=str(names.at[code]),
+                    arrive=midnight + timedelta(seconds=begin),
+                    depart=midnight + timedelta(seconds=begin + visit_s),
+                    drive_min=leg / 60.0,
+                    townhall_open=window.intervals is not None,
+                    note=window.note,
+                )
+            )
+            drive_s += leg
+            t, previous = begin + visit_s, node
+        back_leg = int(seconds[previous, 0]) if route else 0
+        drive_s += back_leg
+        day_plans.append(
+            DayPlan(
+                day=day,
+                leave=midnight + timedelta(seconds=leave_s),
+                back=midnight + timedelta(seconds=t + back_leg if route else day_start_s),
+                stops=tuple(stops),
+                drive_min=drive_s / 60.0,
+            )
+        )
+    return TripPlan(
+        base=base_code,
+        base_name=str(names.at[base_code]),
+        days=tuple(day_plans),
+        left_out=dict(sorted(left_out.items())),
+        drive_basis=basis,
+        settings=settings,
+    )
+
+
+def _solve(
+    *,
+    seconds: npt.NDArray[np.int64],
+    index: dict[str, int],
+    planned: Sequence[str],
+    windows: dict[str, _Window],
+    days: int,
+    settings: TripSettings,
+    time_limit_s: float,
+) -> list[list[str]]:
+    """Route the planned villages over the days; one list of INSEE codes per day, in order.
+
+    Model: node 0 is the base, one vehicle per day starting and ending there; the
+    "time" dimension counts seconds from the trip's first midnight (transit = drive
+    + visit at the origin, waiting allowed as slack); the "drive" dimension counts
+    driving only, capped per vehicle; every village is optional at a large penalty;
+    arc cost = drive seconds.
+    """
+    if not planned:
+        return [[] for _ in range(days)]
+    nodes = [0, *(index[code] for code in planned)]  # model node -> matrix row
+    visit_s = settings.visit_min * 60
+    manager = pywrapcp.RoutingIndexManager(len(nodes), days, 0)
+    routing = pywrapcp.RoutingModel(manager)
+
+    def drive(from_index: int, to_index: int) -> int:
+        a = nodes[manager.IndexToNode(from_index)]
+        b = nodes[manager.IndexToNode(to_index)]
+        return int(seconds[a, b])
+
+    def busy(from_index: int, to_index: int) -> int:
+        a = manager.IndexToNode(from_index)
+        return drive(from_index, to_index) + (visit_s if a != 0 else 0)
+
+    drive_cb = routing.RegisterTransitCallback(drive)
+    time_cb = routing.RegisterTransitCallback(busy)
+    routing.SetArcCostEvaluatorOfAllVehicles(drive_cb)
+    horizon = days * _DAY_S
+    routing.AddDimension(time_cb, horizon, horizon, False, "time")
+    routing.AddDimension(drive_cb, 0, settings.max_drive_min * 60, True, "drive")
+    clock = routing.GetDimensionOrDie("time")
+    for d in range(days):
+        lo, hi = d * _DAY_S + settings.day_start * 60, d * _DAY_S + settings.day_end * 60
+        clock.CumulVar(routing.Start(d)).SetRange(lo, hi)
+        clock.CumulVar(routing.End(d)).SetRange(lo, hi)
+    for model_node, code in enumerate(planned, start=1):
+        node_index = manager.NodeToIndex(model_node)
+        intervals = windows[code].intervals
+        if intervals is not None:
+            cumul = clock.CumulVar(node_index)
+            cumul.SetRange(intervals[0][0], intervals[-1][1])
+            for (_, hi), (lo, _) in itertools.pairwise(intervals):
+                cumul.RemoveInterval(hi + 1, lo - 1)
+        routing.AddDisjunction([node_index], _DROP_PENALTY)
+    for d in range(days):
+        routing.AddVariableMinimizedByFinalizer(clock.CumulVar(routing.End(d)))
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    params.time_limit.FromMilliseconds(max(1, math.ceil(time_limit_s * 1000)))
+    params.solution_limit = _SOLUTION_LIMIT
+    solution = routing.SolveWithParameters(params)
+    if solution is None:  # every village fits alone, so dropping all but one is feasible
+        return [[] for _ in range(days)]
+    routes: list[list[str]] = []
+    for d in range(days):
+        route: list[str] = []
+        i = routing.Start(d)
+        i = solution.Value(routing.NextVar(i))
+        while not routing.IsEnd(i):
+            route.append(planned[manager.IndexToNode(i) - 1])
+            i = solution.Value(routing.NextVar(i))
+        routes.append(route)
+    return routes
