@@ -279,7 +279,7 @@ def criteria(airports: tuple[str, ...], departement: str) -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("trip"),
+    default=Path("maps") / "trip",
     show_default=True,
     help="Folder to write brief.html, schedule.csv and schedule.ics into.",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -139,22 +139,39 @@ def fetch_source(
     and the message says which edition is kept.
     """
     session = session or make_session()
+    # A source fetched through a client library (osmnx) has its own way in.
+    custom = getattr(source, "fetch_into", None)
+
+    def gather(staging: Path) -> list[tuple[Path, str]]:
+        if custom is not None:
+            return list(custom(staging, context=context, progress=progress))
+        return _download_all(source, staging, context=context, session=session, progress=progress)
+
+    return _install(source, store=store, context=context, how="fetched", gather=gather)
+
+
+def _install(
+    source: OpenDataSource,
+    *,
+    store: Store,
+    context: ParseContext,
+    how: str,
+    gather: Callable[[Path], list[tuple[Path, str]]],
+) -> Manifest:
+    """Gather files into a staging folder, parse them, install the edition; clean up always.
+
+    A failure leaves the cache as it was, and its message says which edition is kept.
+    """
     staging = store.staging(source.key)
     try:
-        # A source fetched through a client library (osmnx) has its own way in.
-        custom = getattr(source, "fetch_into", None)
-        files = (
-            list(custom(staging, context=context, progress=progress))
-            if custom is not None
-            else _download_all(source, staging, context=context, session=session, progress=progress)
-        )
+        files = gather(staging)
         parsed = source.parse([p for p, _ in files], context=context)
         return store.install(
             source,
             staging=staging,
             files=files,
             parsed=parsed,
-            how="fetched",
+            how=how,
             departement=context.departement,
         )
     except RelocateError as exc:
@@ -181,24 +198,13 @@ def import_files(
             f"two files named {next(n for n in names if names.count(n) > 1)!r}: "
             "rename one (a source's files are kept side by side)"
         )
-    staging = store.staging(source.key)
-    try:
+
+    def gather(staging: Path) -> list[tuple[Path, str]]:
         files = []
         for path in paths:
             dest = staging / path.name
             shutil.copy2(path, dest)  # keep the file date: some editions are dated by it
             files.append((dest, str(path.resolve())))
-        parsed = source.parse([p for p, _ in files], context=context)
-        return store.install(
-            source,
-            staging=staging,
-            files=files,
-            parsed=parsed,
-            how="imported",
-            departement=context.departement,
-        )
-    except RelocateError as exc:
-        kept = _previous(store, source, context.departement)
-        raise type(exc)(f"{source.key}: {exc}; {kept}") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return files
+
+    return _install(source, store=store, context=context, how="imported", gather=gather)
