@@ -31,7 +31,7 @@ from relocate.settings import DEFAULT_AIRPORTS, Settings
 from relocate.sources import load_communes, select_departement
 from relocate.sources.fetch import fetch_source, import_files, make_session
 from relocate.sources.opendata import ParseContext
-from relocate.sources.registry import OPEN_DATA, open_data_source
+from relocate.sources.registry import BUILT_IN, OPEN_DATA, open_data_source
 from relocate.sources.status import source_status
 from relocate.sources.store import Manifest, Store
 from relocate.territory import Territory, load_territory
@@ -233,7 +233,7 @@ def criteria(airports: tuple[str, ...], departement: str) -> None:
     """List every criterion a profile can use, its unit and source, and if it is loaded."""
     settings = Settings(departement=departement, airports=tuple(airports) or DEFAULT_AIRPORTS)
     store = Store(settings.cache_dir)
-    loaded = {"communes", "airports"} | {
+    loaded = set(BUILT_IN) | {
         key
         for key, source in OPEN_DATA.items()
         if store.editions(key, departement=settings.departement if source.per_departement else None)

@@ -7,6 +7,7 @@ import pandas as pd
 from relocate.features import feature_spec, format_opening_hours
 from relocate.outputs.tables import sources_text
 from relocate.scoring import Ranking
+from relocate.sources.registry import BUILT_IN
 from relocate.territory import Territory
 
 __all__ = [
@@ -18,13 +19,11 @@ __all__ = [
     "source_label",
 ]
 
-_BUILT_IN = ("communes", "airports")
-
 
 def source_label(territory: Territory, feature: str) -> str:
     """Where a feature comes from, shortly: ``communes`` or ``arcep 2025-T2``."""
     keys = territory.feature_sources.get(feature, ())
-    if all(k in _BUILT_IN for k in keys):
+    if all(k in BUILT_IN for k in keys):
         return ", ".join(keys)
     return ", ".join(
         f"{info.key} {info.edition}" for info in territory.sources_of(feature)
@@ -179,7 +178,7 @@ def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str
         n
         for n in territory.features.columns
         if n not in ranking.profile.criteria
-        and not set(territory.feature_sources.get(n, ())) <= set(_BUILT_IN)
+        and not set(territory.feature_sources.get(n, ())) <= set(BUILT_IN)
     ]
     if opened:
         lines += ["", "From open data:"]

@@ -10,6 +10,7 @@ import pandas as pd
 from relocate.errors import MissingColumnError
 from relocate.features.catalogue import feature_spec
 from relocate.scoring.profile import Profile
+from relocate.sources.registry import BUILT_IN, how_to_load
 
 __all__ = ["Ranking", "score"]
 
@@ -91,10 +92,6 @@ class Ranking:
         return pd.DataFrame(rows).set_index("criterion")
 
 
-#: Sources installed with the package: always loaded.
-_BUILT_IN = frozenset({"communes", "airports"})
-
-
 def _unavailable_reason(name: str, features: pd.DataFrame) -> str | None:
     if name in features.columns and features[name].notna().any():
         return None
@@ -106,11 +103,9 @@ def _unavailable_reason(name: str, features: pd.DataFrame) -> str | None:
     sources = spec.sources if spec else ()
     if name in features.columns:
         return f"its source ({', '.join(sources)}) has no value for any village here"
-    to_load = [s for s in sources if s not in _BUILT_IN]
+    to_load = [s for s in sources if s not in BUILT_IN]
     if not to_load:
         return f"its source ({', '.join(sources)}) is not loaded"
-    from relocate.sources.registry import how_to_load  # here: the registry needs the catalogue
-
     return f"its source ({', '.join(to_load)}) is not loaded: {how_to_load(to_load)}"
 
 
