@@ -216,6 +216,11 @@ def new_page(browser: Any) -> Iterator[Callable[..., MapPage]]:
 
         context.route("**/*", route)
         context.set_offline(True)
+        # Some Chromium builds keep navigator.onLine true under offline emulation (150 does
+        # on file:// pages): say it in the page too, before any of its scripts runs.
+        context.add_init_script(
+            "Object.defineProperty(Navigator.prototype, 'onLine', {get: () => false});"
+        )
         page.on("console", on_console)
         page.on("pageerror", lambda error: mp.page_errors.append(str(error)))
         page.on(
