@@ -1,20 +1,62 @@
-"""relocate: score, rank, explain and map the villages of a département for a newcomer."""
+"""relocate: score, rank, explain and map the villages of a département for a newcomer.
 
-from relocate.errors import RelocateError
-from relocate.scoring import Profile, Ranking, list_presets, load_profile, score
-from relocate.settings import DriveEstimate, Settings
-from relocate.territory import Territory, load_territory
+The public API is imported on first use (PEP 562): ``import relocate`` and
+``relocate --version`` load no geospatial library.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from relocate.catalogue import Catalogue, default_catalogue
+    from relocate.errors import RelocateError
+    from relocate.features.drive import DriveTimeModel
+    from relocate.scoring import Profile, Ranking, list_presets, load_profile, score
+    from relocate.settings import Settings
+    from relocate.territory import Territory, fit_drive_model, load_territory
+
+_WHERE = {
+    "Catalogue": "relocate.catalogue",
+    "default_catalogue": "relocate.catalogue",
+    "RelocateError": "relocate.errors",
+    "DriveTimeModel": "relocate.features.drive",
+    "Profile": "relocate.scoring",
+    "Ranking": "relocate.scoring",
+    "list_presets": "relocate.scoring",
+    "load_profile": "relocate.scoring",
+    "score": "relocate.scoring",
+    "Settings": "relocate.settings",
+    "Territory": "relocate.territory",
+    "fit_drive_model": "relocate.territory",
+    "load_territory": "relocate.territory",
+}
 
 __all__ = [
-    "DriveEstimate",
+    "Catalogue",
+    "DriveTimeModel",
     "Profile",
     "Ranking",
     "RelocateError",
     "Settings",
     "Territory",
+    "default_catalogue",
+    "fit_drive_model",
     "list_presets",
     "load_profile",
     "load_territory",
     "score",
 ]
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version("relocate")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'relocate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return [*__all__, "__version__"]

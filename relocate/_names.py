@@ -1,15 +1,15 @@
-"""Village-name matching: case-, accent- and article-insensitive."""
+"""Matching names people type: villages (case-, accent- and article-insensitive), misspellings."""
 
 from __future__ import annotations
 
 import difflib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from relocate.errors import UnknownVillageError
 
-__all__ = ["find_village", "normalise_name"]
+__all__ = ["find_village", "normalise_name", "suggest"]
 
 _ARTICLES = {"l", "le", "la", "les"}
 
@@ -78,3 +78,9 @@ def find_village(names: Mapping[str, str], query: str) -> str:
         else ""
     )
     raise UnknownVillageError(f"no village named {query!r} here{hint}")
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """Return the candidate closest to a misspelt name, if one is close enough."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 __all__ = [
+    "FeatureTypeError",
     "FetchError",
     "InvalidOptionError",
     "MissingColumnError",
+    "NonUniqueIndexError",
+    "NotFittedError",
     "OutputError",
     "ProfileError",
     "RelocateError",
@@ -13,6 +16,7 @@ __all__ = [
     "SourceFormatError",
     "UnknownAirportError",
     "UnknownDepartementError",
+    "UnknownFeatureError",
     "UnknownSourceError",
     "UnknownVillageError",
 ]
@@ -52,12 +56,28 @@ class UnknownAirportError(_LookupError):
     """An IATA code that the airports source does not know."""
 
 
+class UnknownFeatureError(_LookupError):
+    """A feature name that no source of the catalogue declares."""
+
+
 class UnknownSourceError(_LookupError):
     """A data source name that relocate does not know."""
 
 
 class MissingColumnError(_LookupError):
     """A table handed to a stage lacks a column that stage needs."""
+
+
+class NonUniqueIndexError(ValueError, RelocateError):
+    """A table handed to a stage names one village (INSEE code) on several rows."""
+
+
+class FeatureTypeError(TypeError, RelocateError):
+    """A feature column handed to a stage is not of the type its unit says (text for numbers)."""
+
+
+class NotFittedError(ValueError, RelocateError):
+    """A model was asked for what only fitting gives it."""
 
 
 class SourceError(OSError, RelocateError):

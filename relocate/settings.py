@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from relocate.errors import InvalidOptionError
 
-__all__ = ["DEFAULT_AIRPORTS", "DriveEstimate", "Settings", "default_cache_dir"]
+if TYPE_CHECKING:
+    from relocate.features.drive import DriveTimeModel
+
+__all__ = ["DEFAULT_AIRPORTS", "Settings", "default_cache_dir"]
 
 #: Toulouse-Blagnac and Agen-La Garenne, the two airports Gers newcomers ask about.
 DEFAULT_AIRPORTS: tuple[str, ...] = ("TLS", "AGF")
@@ -26,39 +30,11 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("relocate", appauthor=False))
 
 
-@dataclass(frozen=True, kw_only=True)
-class DriveEstimate:
-    """The straight-line model that estimates a drive time until road networks arrive.
+def _stated_model() -> DriveTimeModel:
+    # Imported here: the command line reads these settings' defaults before it needs numpy.
+    from relocate.features.drive import DriveTimeModel
 
-    ``drive_min = dist_km * detour_factor / speed_kmh * 60``
-
-    Both parameters are stated assumptions, not fitted values: a detour factor
-    (road distance / straight-line distance) of 1.3, in the range reported for
-    rural road networks in Europe, and a mean door-to-door speed of 70 km/h, between
-    the 80 km/h limit of French two-lane roads and the 50 km/h of village crossings.
-    Every time it produces is labelled an estimate.
-    """
-
-    detour_factor: float = 1.3
-    speed_kmh: float = 70.0
-
-    def __post_init__(self) -> None:
-        if not self.detour_factor >= 1.0:
-            raise InvalidOptionError(f"detour factor must be at least 1 (got {self.detour_factor})")
-        if not self.speed_kmh > 0:
-            raise InvalidOptionError(f"mean speed must be positive (got {self.speed_kmh} km/h)")
-
-    def minutes(self, dist_km: float) -> float:
-        """Return the estimated drive time in minutes for a straight-line distance."""
-        return dist_km * self.detour_factor / self.speed_kmh * 60.0
-
-    @property
-    def description(self) -> str:
-        """A one-line statement of the model, shown beside every estimate."""
-        return (
-            f"estimate: straight-line distance x {self.detour_factor:g} detour"
-            f" at {self.speed_kmh:g} km/h"
-        )
+    return DriveTimeModel()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,17 +49,23 @@ class Settings:
         IATA codes of the airports to measure against.
     town_min_population
         A "town" for ``dist_km_town`` has at least this many inhabitants.
-    drive_estimate
-        The model that estimates drive times from straight-line distances.
+    drive_model
+        The stated drive-time model (:class:`~relocate.features.DriveTimeModel`) that
+        estimates drive times from straight-line distances where no road network
+        is loaded.
     cache_dir
-        Where parsed sources are cached.
+        Where parsed sources and editions are kept.
+    calibrate_estimate
+        Where no road network is loaded, estimate with the model fitted on one
+        (a ``drive-model`` edition of the store, made when a network is imported,
+        and named in every output) rather than the stated one.
 
     """
 
     departement: str = "32"
     airports: tuple[str, ...] = DEFAULT_AIRPORTS
     town_min_population: int = 2000
-    drive_estimate: DriveEstimate = field(default_factory=DriveEstimate)
+    drive_model: DriveTimeModel = field(default_factory=_stated_model)
     cache_dir: Path = field(default_factory=default_cache_dir)
     calibrate_estimate: bool = True
 

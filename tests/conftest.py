@@ -13,6 +13,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from relocate.catalogue import Catalogue, FeatureSet, default_catalogue
+from relocate.declare import Inputs
+from relocate.features import DriveTimeModel
 from relocate.scoring import Profile, parse_profile
 
 CRS = "EPSG:4326"
@@ -118,6 +121,42 @@ def airports() -> gpd.GeoDataFrame:
         index=pd.Index(["TLS", "AGF"], name="iata"),
         crs=CRS,
     )
+
+
+ComputeFeatures = Callable[..., FeatureSet]
+
+
+@pytest.fixture
+def compute_features(communes: gpd.GeoDataFrame, airports: gpd.GeoDataFrame) -> ComputeFeatures:
+    """Factory: the catalogue's features of some villages, from the fixture communes and airports.
+
+    Keyword arguments: ``tables`` (loaded open-data tables by source key), ``model``
+    (the drive-time model, default the stated one), ``prefecture`` (default 99003),
+    ``town_min_population`` (default 2000), ``catalogue`` (default relocate's own).
+    """
+
+    def compute(
+        villages: gpd.GeoDataFrame,
+        *,
+        tables: dict[str, pd.DataFrame] | None = None,
+        model: DriveTimeModel | None = None,
+        prefecture: str = "99003",
+        town_min_population: int = 2000,
+        catalogue: Catalogue | None = None,
+    ) -> FeatureSet:
+        inputs = Inputs(
+            villages=villages,
+            communes=communes,
+            prefecture=prefecture,
+            airports=airports,
+            tables=tables or {},
+            town_min_population=town_min_population,
+        )
+        return (catalogue or default_catalogue()).compute(
+            inputs, drive_model=model or DriveTimeModel()
+        )
+
+    return compute
 
 
 def _criterion(

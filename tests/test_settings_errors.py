@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 
 import pytest
 
 from relocate import errors
 from relocate.errors import (
+    FeatureTypeError,
     FetchError,
     InvalidOptionError,
     MissingColumnError,
+    NonUniqueIndexError,
+    NotFittedError,
     OutputError,
     ProfileError,
     RelocateError,
@@ -20,10 +22,12 @@ from relocate.errors import (
     SourceFormatError,
     UnknownAirportError,
     UnknownDepartementError,
+    UnknownFeatureError,
     UnknownSourceError,
     UnknownVillageError,
 )
-from relocate.settings import DEFAULT_AIRPORTS, DriveEstimate, Settings, default_cache_dir
+from relocate.features import DriveTimeModel
+from relocate.settings import DEFAULT_AIRPORTS, Settings, default_cache_dir
 
 # --- Settings ------------------------------------------------------------------------------
 
@@ -34,7 +38,7 @@ def test_default_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert settings.departement == "32"
     assert settings.airports == DEFAULT_AIRPORTS == ("TLS", "AGF")
     assert settings.town_min_population == 2000
-    assert settings.drive_estimate == DriveEstimate(detour_factor=1.3, speed_kmh=70.0)
+    assert settings.drive_model == DriveTimeModel(detour_factor=1.3, speed_kmh=70.0)
     assert settings.cache_dir == tmp_path
 
 
@@ -95,43 +99,6 @@ def test_default_cache_dir_follows_the_environment(
     assert default_cache_dir().name == "relocate"
 
 
-# --- DriveEstimate -------------------------------------------------------------------------
-
-
-def test_drive_estimate_minutes() -> None:
-    model = DriveEstimate()
-    assert model.minutes(70.0) == pytest.approx(78.0)  # 70 km x 1.3 at 70 km/h
-    assert model.minutes(0.0) == 0.0
-    assert DriveEstimate(detour_factor=1.0, speed_kmh=60).minutes(45.0) == pytest.approx(45.0)
-    assert math.isnan(model.minutes(math.nan))
-
-
-def test_drive_estimate_description() -> None:
-    assert DriveEstimate().description == (
-        "estimate: straight-line distance x 1.3 detour at 70 km/h"
-    )
-    assert (
-        "x 1.25 detour at 55.5 km/h"
-        in DriveEstimate(detour_factor=1.25, speed_kmh=55.5).description
-    )
-
-
-@pytest.mark.parametrize("detour", [0.99, 0.0, -1.3, math.nan])
-def test_detour_below_one_is_rejected(detour: float) -> None:
-    with pytest.raises(InvalidOptionError, match="detour factor must be at least 1"):
-        DriveEstimate(detour_factor=detour)
-
-
-@pytest.mark.parametrize("speed", [0.0, -70.0, math.nan])
-def test_speed_must_be_positive(speed: float) -> None:
-    with pytest.raises(InvalidOptionError, match="speed must be positive"):
-        DriveEstimate(speed_kmh=speed)
-
-
-def test_detour_of_exactly_one_is_valid() -> None:
-    assert DriveEstimate(detour_factor=1.0).detour_factor == 1.0
-
-
 # --- exceptions ----------------------------------------------------------------------------
 
 HIERARCHY: dict[type[Exception], type[Exception]] = {
@@ -147,6 +114,10 @@ HIERARCHY: dict[type[Exception], type[Exception]] = {
     FetchError: OSError,
     SourceFormatError: ValueError,
     UnknownSourceError: KeyError,
+    UnknownFeatureError: KeyError,
+    NonUniqueIndexError: ValueError,
+    FeatureTypeError: TypeError,
+    NotFittedError: ValueError,
 }
 
 

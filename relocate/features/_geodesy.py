@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 from pyproj import Geod
-from sklearn.neighbors import BallTree
+from scipy.spatial import cKDTree
 
-__all__ = ["EARTH_RADIUS_KM", "geodesic_km", "nearest_geodesic_km"]
+__all__ = ["EARTH_RADIUS_KM", "SphereTree", "geodesic_km", "nearest_geodesic_km"]
 
 _GEOD = Geod(ellps="WGS84")
 EARTH_RADIUS_KM = 6371.0088
@@ -30,12 +30,41 @@ def geodesic_km(
     return out
 
 
+def _unit_vectors(lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
+    lon_r = np.radians(np.asarray(lon, dtype=float))
+    lat_r = np.radians(np.asarray(lat, dtype=float))
+    cos_lat = np.cos(lat_r)
+    return np.column_stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])
+
+
+class SphereTree:
+    """Nearest-neighbour queries on the sphere, over a fixed set of points.
+
+    The points are placed on the unit sphere and searched with a k-d tree: the
+    straight (chord) distance between two points of the sphere grows with their
+    great-circle distance, so the nearest by chord is the nearest on the sphere.
+
+    Parameters
+    ----------
+    lon, lat
+        The points, in degrees, none missing.
+    """
+
+    def __init__(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> None:
+        self._tree = cKDTree(_unit_vectors(lon, lat))
+
+    def nearest(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> npt.NDArray[np.intp]:
+        """The position of the point nearest each query point (no query point missing)."""
+        _, index = self._tree.query(_unit_vectors(lon, lat), k=1)
+        return np.asarray(index, dtype=np.intp).reshape(-1)
+
+
 def nearest_geodesic_km(
     lon: FloatArray, lat: FloatArray, target_lon: FloatArray, target_lat: FloatArray
 ) -> tuple[FloatArray, npt.NDArray[np.intp]]:
     """Find, for each point, the nearest target and the geodesic distance to it.
 
-    The nearest target is found on the sphere with a haversine ball tree, then its
+    The nearest target is found on the sphere (:class:`SphereTree`), then its
     distance is measured on the ellipsoid. Points with NaN coordinates get NaN and
     index -1.
 
@@ -49,8 +78,7 @@ def nearest_geodesic_km(
     ok = ~(np.isnan(lon) | np.isnan(lat))
     if not ok.any() or len(target_lon) == 0:
         return dist, index
-    tree = BallTree(np.radians(np.column_stack([target_lat, target_lon])), metric="haversine")
-    _, idx = tree.query(np.radians(np.column_stack([lat[ok], lon[ok]])), k=1)
-    index[ok] = idx[:, 0]
-    dist[ok] = geodesic_km(lon[ok], lat[ok], target_lon[idx[:, 0]], target_lat[idx[:, 0]])
+    idx = SphereTree(target_lon, target_lat).nearest(lon[ok], lat[ok])
+    index[ok] = idx
+    dist[ok] = geodesic_km(lon[ok], lat[ok], target_lon[idx], target_lat[idx])
     return dist, index

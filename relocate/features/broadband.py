@@ -5,32 +5,16 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from relocate.errors import MissingColumnError
-from relocate.features.catalogue import FeatureSpec
+from relocate.errors import InvalidOptionError, MissingColumnError
 
 __all__ = [
-    "BEST_TECH_LABELS",
-    "SPECS",
     "best_tech_pct",
-    "broadband_features",
     "fibre_share_pct",
     "ftth_deployed_share_pct",
     "wired_1gbps_share_pct",
     "wired_30mbps_share_pct",
     "wired_100mbps_share_pct",
 ]
-
-#: Best technologies of the ``arcep`` table (``best_<tech>_premises``), best first.
-BEST_TECH_LABELS: dict[str, str] = {
-    "ftth": "fibre to the home",
-    "coax": "cable",
-    "cu_30": "copper at 30 Mbit/s or more",
-    "thdr": "very-high-speed fixed radio",
-    "cu_8": "copper at 8 to 30 Mbit/s",
-    "4gf": "fixed 4G",
-    "hdr": "high-speed fixed radio",
-    "sat": "satellite",
-}
 
 
 def _share(
@@ -55,19 +39,163 @@ def _share(
 
 
 def fibre_share_pct(villages: gpd.GeoDataFrame, arcep: pd.DataFrame) -> pd.Series:
-    """Share of the village's premises eligible to fibre to the home (FttH), in %."""
+    r"""Share of the village's premises eligible to fibre to the home (FttH), in %.
+
+    .. math::
+
+        s_i = \frac{N^{\mathrm{FttH}}_i}{N_i} \times 100
+
+    where :math:`N_i` is the number of premises of the village (``premises``) and
+    :math:`N^{\mathrm{FttH}}_i` how many of them are eligible to FttH
+    (``ftth_premises``).
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The villages, indexed by INSEE code.
+    arcep : pandas.DataFrame
+        ARCEP's counts of premises per commune, indexed by INSEE code, with the
+        columns ``ftth_premises`` and ``premises``.
+
+    Returns
+    -------
+    pandas.Series
+        ``fibre_share_pct``: a share in %, indexed like ``villages`` (NaN where the
+        commune is not in the table or has no premises).
+
+    Raises
+    ------
+    MissingColumnError
+        If ``arcep`` lacks one of the columns.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import box
+    >>> villages = gpd.GeoDataFrame(
+    ...     {"name": ["Village A", "Village B", "Village C"]},
+    ...     geometry=[
+    ...         box(0.49, 43.59, 0.51, 43.61),
+    ...         box(0.59, 43.59, 0.61, 43.61),
+    ...         box(0.49, 43.69, 0.51, 43.71),
+    ...     ],
+    ...     index=["99001", "99002", "99003"],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> arcep = pd.DataFrame(
+    ...     {"premises": [200.0, 0.0], "ftth_premises": [150.0, 0.0]}, index=["99001", "99002"]
+    ... )
+    >>> share = fibre_share_pct(villages, arcep)
+    >>> share.name, share.to_dict()
+    ('fibre_share_pct', {'99001': 75.0, '99002': nan, '99003': nan})
+    """
     return _share(villages, arcep, part="ftth_premises", whole="premises", name="fibre_share_pct")
 
 
 def wired_30mbps_share_pct(villages: gpd.GeoDataFrame, arcep: pd.DataFrame) -> pd.Series:
-    """Share of premises with a wired offer of at least 30 Mbit/s, in %."""
+    r"""Share of premises with a wired offer of at least 30 Mbit/s, in %.
+
+    .. math::
+
+        s_i = \frac{N^{\geq 30\,\mathrm{Mbit/s}}_i}{N_i} \times 100
+
+    where :math:`N_i` is the number of premises of the village (``premises``) and
+    :math:`N^{\geq 30\,\mathrm{Mbit/s}}_i` how many of them have a wired offer of at
+    least 30 Mbit/s (``wired_30_premises``).
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The villages, indexed by INSEE code.
+    arcep : pandas.DataFrame
+        ARCEP's counts of premises per commune, indexed by INSEE code, with the
+        columns ``wired_30_premises`` and ``premises``.
+
+    Returns
+    -------
+    pandas.Series
+        ``wired_30mbps_share_pct``: a share in %, indexed like ``villages`` (NaN where
+        the commune is not in the table or has no premises).
+
+    Raises
+    ------
+    MissingColumnError
+        If ``arcep`` lacks one of the columns.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import box
+    >>> villages = gpd.GeoDataFrame(
+    ...     {"name": ["Village A", "Village B"]},
+    ...     geometry=[box(0.49, 43.59, 0.51, 43.61), box(0.59, 43.59, 0.61, 43.61)],
+    ...     index=["99001", "99002"],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> arcep = pd.DataFrame(
+    ...     {"premises": [200.0, 30.0], "wired_30_premises": [190.0, 10.0]},
+    ...     index=["99001", "99002"],
+    ... )
+    >>> share = wired_30mbps_share_pct(villages, arcep)
+    >>> share.name, share.round(1).to_dict()
+    ('wired_30mbps_share_pct', {'99001': 95.0, '99002': 33.3})
+    """
     return _share(
         villages, arcep, part="wired_30_premises", whole="premises", name="wired_30mbps_share_pct"
     )
 
 
 def wired_100mbps_share_pct(villages: gpd.GeoDataFrame, arcep: pd.DataFrame) -> pd.Series:
-    """Share of premises with a wired offer of at least 100 Mbit/s, in %."""
+    r"""Share of premises with a wired offer of at least 100 Mbit/s, in %.
+
+    .. math::
+
+        s_i = \frac{N^{\geq 100\,\mathrm{Mbit/s}}_i}{N_i} \times 100
+
+    where :math:`N_i` is the number of premises of the village (``premises``) and
+    :math:`N^{\geq 100\,\mathrm{Mbit/s}}_i` how many of them have a wired offer of
+    at least 100 Mbit/s (``wired_100_premises``).
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The villages, indexed by INSEE code.
+    arcep : pandas.DataFrame
+        ARCEP's counts of premises per commune, indexed by INSEE code, with the
+        columns ``wired_100_premises`` and ``premises``.
+
+    Returns
+    -------
+    pandas.Series
+        ``wired_100mbps_share_pct``: a share in %, indexed like ``villages`` (NaN
+        where the commune is not in the table or has no premises).
+
+    Raises
+    ------
+    MissingColumnError
+        If ``arcep`` lacks one of the columns.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import box
+    >>> villages = gpd.GeoDataFrame(
+    ...     {"name": ["Village A", "Village B"]},
+    ...     geometry=[box(0.49, 43.59, 0.51, 43.61), box(0.59, 43.59, 0.61, 43.61)],
+    ...     index=["99001", "99002"],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> arcep = pd.DataFrame(
+    ...     {"premises": [200.0, 30.0], "wired_100_premises": [120.0, 0.0]},
+    ...     index=["99001", "99002"],
+    ... )
+    >>> share = wired_100mbps_share_pct(villages, arcep)
+    >>> share.name, share.to_dict()
+    ('wired_100mbps_share_pct', {'99001': 60.0, '99002': 0.0})
+    """
     return _share(
         villages,
         arcep,
@@ -78,21 +206,128 @@ def wired_100mbps_share_pct(villages: gpd.GeoDataFrame, arcep: pd.DataFrame) -> 
 
 
 def wired_1gbps_share_pct(villages: gpd.GeoDataFrame, arcep: pd.DataFrame) -> pd.Series:
-    """Share of premises with a wired offer of at least 1 Gbit/s, in %."""
+    r"""Share of premises with a wired offer of at least 1 Gbit/s, in %.
+
+    .. math::
+
+        s_i = \frac{N^{\geq 1\,\mathrm{Gbit/s}}_i}{N_i} \times 100
+
+    where :math:`N_i` is the number of premises of the village (``premises``) and
+    :math:`N^{\geq 1\,\mathrm{Gbit/s}}_i` how many of them have a wired offer of at
+    least 1 Gbit/s (``wired_1g_premises``).
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The villages, indexed by INSEE code.
+    arcep : pandas.DataFrame
+        ARCEP's counts of premises per commune, indexed by INSEE code, with the
+        columns ``wired_1g_premises`` and ``premises``.
+
+    Returns
+    -------
+    pandas.Series
+        ``wired_1gbps_share_pct``: a share in %, indexed like ``villages`` (NaN where
+        the commune is not in the table or has no premises).
+
+    Raises
+    ------
+    MissingColumnError
+        If ``arcep`` lacks one of the columns.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import box
+    >>> villages = gpd.GeoDataFrame(
+    ...     {"name": ["Village A", "Village B"]},
+    ...     geometry=[box(0.49, 43.59, 0.51, 43.61), box(0.59, 43.59, 0.61, 43.61)],
+    ...     index=["99001", "99002"],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> arcep = pd.DataFrame(
+    ...     {"premises": [200.0, 30.0], "wired_1g_premises": [100.0, 0.0]},
+    ...     index=["99001", "99002"],
+    ... )
+    >>> share = wired_1gbps_share_pct(villages, arcep)
+    >>> share.name, share.to_dict()
+    ('wired_1gbps_share_pct', {'99001': 50.0, '99002': 0.0})
+    """
     return _share(
         villages, arcep, part="wired_1g_premises", whole="premises", name="wired_1gbps_share_pct"
     )
 
 
 def best_tech_pct(villages: gpd.GeoDataFrame, arcep: pd.DataFrame, *, tech: str) -> pd.Series:
-    """Share of the premises served at 8 Mbit/s or more whose best technology is ``tech``, in %.
+    r"""Share of the premises served at 8 Mbit/s or more whose best technology is ``tech``, in %.
 
     The denominator is ``best_total_premises`` (ARCEP's ``nbr_elig_8``), which the
     best technologies partition: the eight shares of a village add up to 100.
     Premises with no offer of 8 Mbit/s at all are in none of them.
+
+    .. math::
+
+        s_{i,t} = \frac{N^{t}_i}{N^{\geq 8\,\mathrm{Mbit/s}}_i} \times 100
+
+    where :math:`N^{\geq 8\,\mathrm{Mbit/s}}_i` is the number of premises of the
+    village with an offer of at least 8 Mbit/s (``best_total_premises``) and
+    :math:`N^{t}_i` how many of them have :math:`t` as their best technology
+    (``best_<tech>_premises``).
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The villages, indexed by INSEE code.
+    arcep : pandas.DataFrame
+        ARCEP's counts of premises per commune, indexed by INSEE code, with the
+        columns ``best_<tech>_premises`` and ``best_total_premises``.
+    tech : str
+        The technology, as the table's columns name it (``ftth``, ``cu_30``...).
+
+    Returns
+    -------
+    pandas.Series
+        ``best_tech_<tech>_pct``: a share in %, indexed like ``villages`` (NaN where
+        the commune is not in the table or has no premises served at 8 Mbit/s).
+
+    Raises
+    ------
+    InvalidOptionError
+        If the table has no ``best_<tech>_premises`` column: not a technology ARCEP counts.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import box
+    >>> villages = gpd.GeoDataFrame(
+    ...     {"name": ["Village A", "Village B"]},
+    ...     geometry=[box(0.49, 43.59, 0.51, 43.61), box(0.59, 43.59, 0.61, 43.61)],
+    ...     index=["99001", "99002"],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> arcep = pd.DataFrame(
+    ...     {
+    ...         "best_total_premises": [190.0, 40.0],
+    ...         "best_ftth_premises": [100.0, 0.0],
+    ...         "best_cu_30_premises": [90.0, 40.0],
+    ...     },
+    ...     index=["99001", "99002"],
+    ... )
+    >>> share = best_tech_pct(villages, arcep, tech="ftth")
+    >>> share.name, share.round(1).to_dict()
+    ('best_tech_ftth_pct', {'99001': 52.6, '99002': 0.0})
+    >>> best_tech_pct(villages, arcep, tech="cu_30").round(1).tolist()
+    [47.4, 100.0]
     """
-    if tech not in BEST_TECH_LABELS:
-        raise ValueError(f"unknown technology {tech!r}; known: {', '.join(BEST_TECH_LABELS)}")
+    if f"best_{tech}_premises" not in arcep.columns:
+        known = sorted(
+            c.removeprefix("best_").removesuffix("_premises")
+            for c in arcep.columns
+            if c.startswith("best_") and c != "best_total_premises"
+        )
+        raise InvalidOptionError(f"unknown technology {tech!r}; the table has: {', '.join(known)}")
     return _share(
         villages,
         arcep,
@@ -103,11 +338,61 @@ def best_tech_pct(villages: gpd.GeoDataFrame, arcep: pd.DataFrame, *, tech: str)
 
 
 def ftth_deployed_share_pct(villages: gpd.GeoDataFrame, deploiements: pd.DataFrame) -> pd.Series:
-    """Premises connectable to FttH per premises of the village, in %, capped at 100.
+    r"""Premises connectable to FttH per premises of the village, in %, capped at 100.
 
     The denominator (INSEE homes plus establishments with employees, as ARCEP
     used it) undercounts premises, so ARCEP's own rate exceeds 100 % in some
     communes (689 in 2018 T1); those are read as fully covered, 100 %.
+
+    .. math::
+
+        s_i = \min\left(\frac{N^{\mathrm{conn}}_i}{N_i} \times 100,\ 100\right)
+
+    where :math:`N_i` is the number of premises of the village (``premises``) and
+    :math:`N^{\mathrm{conn}}_i` the premises connectable to FttH
+    (``ftth_connectable_premises``).
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        The villages, indexed by INSEE code.
+    deploiements : pandas.DataFrame
+        ARCEP's FttH deployment per commune, indexed by INSEE code, with the
+        columns ``ftth_connectable_premises`` and ``premises``.
+
+    Returns
+    -------
+    pandas.Series
+        ``ftth_deployed_share_pct``: a share in %, at most 100, indexed like
+        ``villages`` (NaN where the commune is not in the table or has no premises).
+
+    Raises
+    ------
+    MissingColumnError
+        If ``deploiements`` lacks one of the columns.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import box
+    >>> villages = gpd.GeoDataFrame(
+    ...     {"name": ["Village A", "Village B", "Village C"]},
+    ...     geometry=[
+    ...         box(0.49, 43.59, 0.51, 43.61),
+    ...         box(0.59, 43.59, 0.61, 43.61),
+    ...         box(0.49, 43.69, 0.51, 43.71),
+    ...     ],
+    ...     index=["99001", "99002", "99003"],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> deploiements = pd.DataFrame(
+    ...     {"premises": [200.0, 100.0, 0.0], "ftth_connectable_premises": [50.0, 130.0, 0.0]},
+    ...     index=["99001", "99002", "99003"],
+    ... )
+    >>> share = ftth_deployed_share_pct(villages, deploiements)
+    >>> share.name, share.to_dict()
+    ('ftth_deployed_share_pct', {'99001': 25.0, '99002': 100.0, '99003': nan})
     """
     return _share(
         villages,
@@ -117,109 +402,3 @@ def ftth_deployed_share_pct(villages: gpd.GeoDataFrame, deploiements: pd.DataFra
         name="ftth_deployed_share_pct",
         cap=True,
     )
-
-
-def _specs() -> tuple[FeatureSpec, ...]:
-    arcep = ("arcep",)
-    specs = [
-        FeatureSpec(
-            name="fibre_share_pct",
-            label="Premises eligible to fibre",
-            unit="%",
-            sources=arcep,
-            estimate=False,
-            description="Share of the commune's premises eligible to fibre to the home (FttH).",
-        ),
-        FeatureSpec(
-            name="wired_30mbps_share_pct",
-            label="Premises with wired 30 Mbit/s",
-            unit="%",
-            sources=arcep,
-            estimate=False,
-            description="Share of premises eligible to a wired offer (fibre, cable, copper) "
-            "of at least 30 Mbit/s; satellite and fixed 4G are not counted.",
-        ),
-        FeatureSpec(
-            name="wired_100mbps_share_pct",
-            label="Premises with wired 100 Mbit/s",
-            unit="%",
-            sources=arcep,
-            estimate=False,
-            description="Share of premises eligible to a wired offer of at least 100 Mbit/s.",
-        ),
-        FeatureSpec(
-            name="wired_1gbps_share_pct",
-            label="Premises with wired 1 Gbit/s",
-            unit="%",
-            sources=arcep,
-            estimate=False,
-            description="Share of premises eligible to a wired offer of at least 1 Gbit/s.",
-        ),
-    ]
-    for tech, label in BEST_TECH_LABELS.items():
-        specs.append(
-            FeatureSpec(
-                name=f"best_tech_{tech}_pct",
-                label=f"Best connection: {label}",
-                unit="%",
-                sources=arcep,
-                estimate=False,
-                description=f"Share of the premises served at 8 Mbit/s or more whose best "
-                f"available technology is {label}.",
-            )
-        )
-    specs.append(
-        FeatureSpec(
-            name="ftth_deployed_share_pct",
-            label="Premises connectable to fibre (FttH observatoire)",
-            unit="%",
-            sources=("arcep-deploiements",),
-            estimate=False,
-            description="FttH-connectable premises per home or establishment in the ARCEP "
-            "observatoire of FttH deployments, capped at 100.",
-        )
-    )
-    return tuple(specs)
-
-
-#: What each broadband feature means.
-SPECS: tuple[FeatureSpec, ...] = _specs()
-
-
-def broadband_features(
-    villages: gpd.GeoDataFrame,
-    *,
-    arcep: pd.DataFrame | None,
-    deploiements: pd.DataFrame | None,
-) -> pd.DataFrame:
-    """The broadband features of whichever tables are given, one row per village.
-
-    Parameters
-    ----------
-    villages
-        The villages, indexed by INSEE code.
-    arcep
-        The ``arcep`` source's table ("Ma connexion internet"), or None.
-    deploiements
-        The ``arcep-deploiements`` source's table (FttH observatoire), or None.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Aligned to ``villages.index``; percentages, NaN where the commune is not
-        in the table or has no premises.
-    """
-    columns: list[pd.Series] = []
-    if arcep is not None:
-        columns += [
-            fibre_share_pct(villages, arcep),
-            wired_30mbps_share_pct(villages, arcep),
-            wired_100mbps_share_pct(villages, arcep),
-            wired_1gbps_share_pct(villages, arcep),
-            *(best_tech_pct(villages, arcep, tech=tech) for tech in BEST_TECH_LABELS),
-        ]
-    if deploiements is not None:
-        columns.append(ftth_deployed_share_pct(villages, deploiements))
-    if not columns:
-        return pd.DataFrame(index=villages.index)
-    return pd.concat(columns, axis=1)

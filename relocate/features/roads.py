@@ -15,22 +15,17 @@ import shapely
 from pyproj import Transformer
 from scipy import ndimage
 from scipy.sparse.csgraph import dijkstra
-from sklearn.linear_model import LinearRegression
-from sklearn.neighbors import BallTree
 
 from relocate.errors import InvalidOptionError, MissingColumnError
-from relocate.features._geodesy import geodesic_km
+from relocate.features._geodesy import SphereTree, geodesic_km
 from relocate.features.access import village_points
-from relocate.settings import DriveEstimate
 
 __all__ = [
     "DEFAULT_MAX_SNAP_M",
-    "EDGE_COLUMNS",
-    "DriveEstimateFit",
+    "ROUTING_COLUMNS",
     "RoadNetwork",
     "drive_min_nearest",
     "drive_min_to",
-    "fit_drive_estimate",
     "isochrones",
     "snap_distance_m",
     "unreachable_reason",
@@ -39,8 +34,9 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-#: The columns of the directed edges table of the ``osm`` source that routing reads.
-EDGE_COLUMNS: tuple[str, ...] = (
+#: The columns of a directed edges table that routing reads (the ``osm`` source's table
+#: starts with them).
+ROUTING_COLUMNS: tuple[str, ...] = (
     "u",
     "v",
     "u_lon",
@@ -81,7 +77,7 @@ class RoadNetwork:
     dropped_edges: int
     _time_t: sp.csr_matrix
     _length_t: sp.csr_matrix
-    _tree: BallTree
+    _tree: SphereTree
 
     @classmethod
     def from_edges(cls, edges: pd.DataFrame) -> RoadNetwork:
@@ -91,10 +87,10 @@ class RoadNetwork:
         self-loops (which never shorten a path), are dropped and counted in
         ``dropped_edges``.
         """
-        for column in EDGE_COLUMNS:
+        for column in ROUTING_COLUMNS:
             if column not in edges:
                 raise MissingColumnError(f"edges table lacks column {column!r}")
-        table = edges.loc[:, list(EDGE_COLUMNS)]
+        table = edges.loc[:, list(ROUTING_COLUMNS)]
         time = table["travel_time_s"].to_numpy(dtype=float)
         length = table["length_m"].to_numpy(dtype=float)
         keep = (
@@ -130,7 +126,7 @@ class RoadNetwork:
         w_length = pairs["length_m"].to_numpy(dtype=float)
         time_s = sp.csr_matrix((w_time, (u_idx, v_idx)), shape=(n, n))
         length_m = sp.csr_matrix((w_length, (u_idx, v_idx)), shape=(n, n))
-        tree = BallTree(np.radians(np.column_stack([lat, lon])), metric="haversine")
+        tree = SphereTree(lon, lat)
         return cls(
             node_ids=node_ids,
             lon=lon,
@@ -162,11 +158,9 @@ class RoadNetwork:
         dist = np.full(lon_a.shape, np.nan)
         ok = ~(np.isnan(lon_a) | np.isnan(lat_a))
         if ok.any():
-            _, idx = self._tree.query(np.radians(np.column_stack([lat_a[ok], lon_a[ok]])), k=1)
-            index[ok] = idx[:, 0]
-            dist[ok] = 1000.0 * geodesic_km(
-                lon_a[ok], lat_a[ok], self.lon[idx[:, 0]], self.lat[idx[:, 0]]
-            )
+            idx = self._tree.nearest(lon_a[ok], lat_a[ok])
+            index[ok] = idx
+            dist[ok] = 1000.0 * geodesic_km(lon_a[ok], lat_a[ok], self.lon[idx], self.lat[idx])
         return index, dist
 
     def _one_node(self, lon: float, lat: float) -> int:
@@ -484,83 +478,4 @@ def isochrones(
         )
     return gpd.GeoDataFrame(
         {"minutes": [float(m) for m in minutes]}, geometry=geoms, crs="EPSG:4326"
-    )
-
-
-# --------------------------------------------------------------------------- fitting the estimate
-
-
-@dataclass(frozen=True, kw_only=True)
-class DriveEstimateFit:
-    """The straight-line drive estimate fitted on network routes, with its error.
-
-    ``detour_factor`` is the slope (no intercept) of network km on straight-line km,
-    ``speed_kmh`` that of network km on network hours; ``mae_min`` and
-    ``max_error_min`` compare ``straight_km * detour_factor / speed_kmh * 60`` with
-    the network minutes over the ``n`` routes used.
-    """
-
-    detour_factor: float
-    speed_kmh: float
-    mae_min: float
-    max_error_min: float
-    n: int
-
-    def to_estimate(self) -> DriveEstimate:
-        """The fitted model as the settings' :class:`~relocate.settings.DriveEstimate`."""
-        return DriveEstimate(detour_factor=self.detour_factor, speed_kmh=self.speed_kmh)
-
-    @property
-    def description(self) -> str:
-        """A one-line statement of the fit."""
-        return (
-            f"fitted on {self.n} network routes: detour x{self.detour_factor:.3g}"
-            f" at {self.speed_kmh:.3g} km/h, mean error {self.mae_min:.1f} min"
-            f" (max {self.max_error_min:.1f} min)"
-        )
-
-
-def fit_drive_estimate(
-    straight_km: npt.ArrayLike, network_km: npt.ArrayLike, network_min: npt.ArrayLike
-) -> DriveEstimateFit:
-    """Fit the straight-line drive estimate's detour factor and speed on network routes.
-
-    Routes with a missing value, or a zero straight-line or network distance (a
-    village routed to itself), are left out.
-
-    Parameters
-    ----------
-    straight_km
-        Geodesic distance of each route, in km.
-    network_km
-        Length of each route along the network, in km.
-    network_min
-        Drive time of each route along the network, in minutes.
-
-    Returns
-    -------
-    DriveEstimateFit
-
-    """
-    straight, road, mins = (
-        np.asarray(a, dtype=float).ravel() for a in (straight_km, network_km, network_min)
-    )
-    if not straight.shape == road.shape == mins.shape:
-        raise InvalidOptionError("straight_km, network_km and network_min differ in length")
-    ok = np.isfinite(straight) & np.isfinite(road) & np.isfinite(mins)
-    ok &= (straight > 0) & (road > 0) & (mins > 0)
-    if ok.sum() < 2:
-        raise InvalidOptionError(f"need at least 2 routes to fit a drive estimate (got {ok.sum()})")
-    straight, road, mins = straight[ok], road[ok], mins[ok]
-    detour = LinearRegression(fit_intercept=False).fit(straight[:, None], road)
-    speed = LinearRegression(fit_intercept=False).fit((mins / 60.0)[:, None], road)
-    detour_factor = float(detour.coef_[0])
-    speed_kmh = float(speed.coef_[0])
-    error = np.abs(straight * detour_factor / speed_kmh * 60.0 - mins)
-    return DriveEstimateFit(
-        detour_factor=detour_factor,
-        speed_kmh=speed_kmh,
-        mae_min=float(error.mean()),
-        max_error_min=float(error.max()),
-        n=int(ok.sum()),
     )

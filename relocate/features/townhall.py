@@ -1,4 +1,4 @@
-"""Town-hall opening hours: parsing the published timetable, hours per week, readable text."""
+"""Town-hall opening hours: the published timetable parsed, and hours per week."""
 
 from __future__ import annotations
 
@@ -9,22 +9,10 @@ from datetime import time
 import geopandas as gpd
 import pandas as pd
 
-__all__ = [
-    "DAYS_FR",
-    "DAY_ABBREVIATIONS",
-    "OpeningSlot",
-    "format_opening_hours",
-    "parse_opening_hours",
-    "townhall_hours_per_week",
-]
+__all__ = ["DAYS_FR", "OpeningSlot", "parse_opening_hours", "townhall_hours_per_week"]
 
 #: Day names as the DILA directory writes them, Monday first.
 DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-#: Short day names to write timetables with, by language.
-DAY_ABBREVIATIONS = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
-}
 
 
 @dataclass(frozen=True)
@@ -48,14 +36,34 @@ def parse_opening_hours(text: str | None) -> list[OpeningSlot] | None:
     """Parse a ``mairie_horaires`` value into opening slots.
 
     The format is a JSON list of ``[first_day, last_day, [[start, end], ...]]``
-    with French day names and ``HH:MM:SS`` times, the day range inclusive.
+    with French day names and ``HH:MM:SS`` times, the day range inclusive (a range
+    may wrap round the week: ``samedi`` to ``lundi``).
+
+    Parameters
+    ----------
+    text : str or None
+        The timetable, as the DILA directory publishes it (NaN and None for none).
 
     Returns
     -------
     list of OpeningSlot, or None
-        None when no timetable is published (missing, empty or unreadable);
-        an unknown timetable is not the same as a closed town hall.
+        The slots sorted by day then start time. None when no timetable is
+        published (missing, empty or unreadable); an unknown timetable is not the
+        same as a closed town hall.
 
+    Examples
+    --------
+    >>> text = (
+    ...     '[["lundi","mardi",[["09:00:00","12:00:00"]]],'
+    ...     '["samedi","dimanche",[["10:00:00","11:30:00"]]]]'
+    ... )
+    >>> slots = parse_opening_hours(text)
+    >>> slots[0]
+    OpeningSlot(day=0, start=datetime.time(9, 0), end=datetime.time(12, 0))
+    >>> [(slot.day, slot.hours) for slot in slots]
+    [(0, 3.0), (1, 3.0), (5, 1.5), (6, 1.5)]
+    >>> parse_opening_hours("not a timetable") is None
+    True
     """
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return None
@@ -75,20 +83,52 @@ def parse_opening_hours(text: str | None) -> list[OpeningSlot] | None:
     return sorted(slots, key=lambda s: (s.day, s.start)) or None
 
 
-def format_opening_hours(text: str | None, *, lang: str = "en") -> str | None:
-    """Return the timetable as readable text (``Mon 09:00-12:00, 14:00-17:00; Wed ...``)."""
-    slots = parse_opening_hours(text)
-    if slots is None:
-        return None
-    by_day: dict[int, list[str]] = {}
-    for slot in slots:
-        by_day.setdefault(slot.day, []).append(f"{slot.start:%H:%M}-{slot.end:%H:%M}")
-    days = DAY_ABBREVIATIONS[lang]
-    return "; ".join(f"{days[day]} {', '.join(spans)}" for day, spans in by_day.items())
-
-
 def townhall_hours_per_week(villages: gpd.GeoDataFrame) -> pd.Series:
-    """Weekly opening hours of each village's town hall (NaN where none is published)."""
+    r"""Weekly opening hours of each village's town hall (NaN where none is published).
+
+    .. math::
+
+        H_i = \sum_{s \in \mathcal{S}_i} \max\left(e_s - b_s, 0\right)
+
+    where :math:`\mathcal{S}_i` is the set of opening slots of the village's town
+    hall in a week (:func:`parse_opening_hours`) and :math:`b_s`, :math:`e_s` the
+    start and end of slot :math:`s`, in hours.
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        Villages with a ``townhall_hours`` column (the DILA directory's
+        ``mairie_horaires`` text, see :func:`parse_opening_hours`).
+
+    Returns
+    -------
+    pandas.Series
+        ``townhall_hours_per_week``: hours open per week, indexed like ``villages``
+        (NaN where no timetable is published or it cannot be read).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> weekdays = '[["lundi","vendredi",[["09:00:00","12:00:00"],["14:00:00","18:00:00"]]]]'
+    >>> saturday = '[["samedi","samedi",[["09:30:00","12:00:00"]]]]'
+    >>> villages = gpd.GeoDataFrame(
+    ...     {
+    ...         "name": ["Village A", "Village B", "Village C"],
+    ...         "townhall_hours": [weekdays, saturday, None],
+    ...     },
+    ...     geometry=[
+    ...         box(0.49, 43.59, 0.51, 43.61),
+    ...         box(0.59, 43.59, 0.61, 43.61),
+    ...         box(0.49, 43.69, 0.51, 43.71),
+    ...     ],
+    ...     index=["99001", "99002", "99003"],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> hours = townhall_hours_per_week(villages)
+    >>> hours.name, hours.to_dict()
+    ('townhall_hours_per_week', {'99001': 35.0, '99002': 2.5, '99003': nan})
+    """
     values = [
         sum(slot.hours for slot in slots) if (slots := parse_opening_hours(text)) else float("nan")
         for text in villages["townhall_hours"]

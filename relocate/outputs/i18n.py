@@ -1,13 +1,10 @@
-"""The map page's texts in French and English: UI strings, feature labels and units.
+"""The map page's texts in French and English: the page's own words, and catalogue labels.
 
-This module is the one translation table of the interactive map. English labels
-of features come from the catalogue (:mod:`relocate.features.catalogue`); this
-module adds their French, and every text the page itself shows.
+Feature labels, units and service names are declared once, by each source, in
+the catalogue (:mod:`relocate.catalogue`); the helpers here read them. This
+module adds every text the page itself shows.
 
-Fallback rule for feature labels: a feature with no French entry here is shown
-with the catalogue's English label, and a name the catalogue does not know is
-shown as the name itself. Units with no entry are shown as written (most are
-symbols: ``km``, ``min``, ``%``).
+A name the catalogue does not know is shown as the name itself.
 
 Typography: French texts use the typographic apostrophe (’), a no-break space
 before ``:`` and between a number and its unit.
@@ -15,11 +12,8 @@ before ``:`` and between a number and its unit.
 
 from __future__ import annotations
 
-import re
-
-from relocate.errors import InvalidOptionError
-from relocate.features.catalogue import feature_spec
-from relocate.features.services import SERVICE_KINDS
+from relocate.catalogue import Catalogue, default_catalogue
+from relocate.declare import DEFAULT_LANGUAGE, LANGUAGES, UNITS, check_language
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -29,11 +23,6 @@ __all__ = [
     "ui_strings",
     "unit_label",
 ]
-
-#: Languages the map can be written in.
-LANGUAGES: tuple[str, ...] = ("fr", "en")
-#: The language of the map unless asked otherwise.
-DEFAULT_LANGUAGE = "fr"
 
 _NBSP = "\u00a0"
 
@@ -199,206 +188,59 @@ _UI: dict[str, dict[str, str]] = {
     },
 }
 
-# --- Units -------------------------------------------------------------------------------------
 
-#: Every unit of the catalogue, in English as written there and in French.
-_UNITS: dict[str, dict[str, str]] = {
-    "en": {
-        "": "",
-        "inhabitants": "inhabitants",
-        "inhabitants/km²": "inhabitants/km²",
-        "h/week": "h/week",
-        "km": "km",
-        "m": "m",
-        "min": "min",
-        "%": "%",
-        "€/m²": "€/m²",
-        "sales": "sales",
-        "flag": "flag",
-    },
-    "fr": {
-        "": "",
-        "inhabitants": "habitants",
-        "inhabitants/km²": "hab./km²",
-        "h/week": "h/semaine",
-        "km": "km",
-        "m": "m",
-        "min": "min",
-        "%": "%",
-        "€/m²": "€/m²",
-        "sales": "ventes",
-        "flag": "indicateur",
-    },
-}
-
-# --- Feature labels in French ------------------------------------------------------------------
-
-_FEATURES_FR: dict[str, str] = {
-    "population": "Population",
-    "density_per_km2": "Densité de population",
-    "townhall_hours_per_week": "Heures d’ouverture de la mairie",
-    "snap_m": "Distance de la mairie au réseau routier",
-    "dist_km_prefecture": "Distance à la préfecture",
-    "drive_min_prefecture": "Trajet vers la préfecture",
-    "dist_km_town": "Distance à la ville la plus proche",
-    "drive_min_town": "Trajet vers la ville la plus proche",
-    "dist_km_airport": "Distance à l’aéroport le plus proche",
-    "drive_min_airport": "Trajet vers l’aéroport le plus proche",
-    "fibre_share_pct": "Locaux éligibles à la fibre",
-    "wired_30mbps_share_pct": f"Locaux avec un accès filaire à 30{_NBSP}Mbit/s",
-    "wired_100mbps_share_pct": f"Locaux avec un accès filaire à 100{_NBSP}Mbit/s",
-    "wired_1gbps_share_pct": f"Locaux avec un accès filaire à 1{_NBSP}Gbit/s",
-    "ftth_deployed_share_pct": "Locaux raccordables à la fibre (observatoire FttH)",
-    "house_price_eur_m2": "Prix des maisons",
-    "house_sales": "Ventes de maisons",
-    "house_price_low_confidence": "Prix des maisons établi sur peu de ventes",
-}
-
-#: Best broadband technologies (``best_tech_<tech>_pct``), in French.
-_BEST_TECH_FR: dict[str, str] = {
-    "ftth": "fibre jusqu’à l’abonné",
-    "coax": "câble",
-    "cu_30": f"cuivre à 30{_NBSP}Mbit/s ou plus",
-    "thdr": "très haut débit radio",
-    "cu_8": f"cuivre de 8 à 30{_NBSP}Mbit/s",
-    "4gf": "4G fixe",
-    "hdr": "haut débit radio",
-    "sat": "satellite",
-}
-
-#: Service kinds (``count_``, ``dist_km_``, ``drive_min_<kind>``): singular, plural, feminine.
-_SERVICES_FR: dict[str, tuple[str, str, bool]] = {
-    "station": ("gare de voyageurs", "gares de voyageurs", True),
-    "train_station": ("gare (BPE)", "gares (BPE)", True),
-    "post_office": ("bureau de poste", "bureaux de poste", False),
-    "postal_agency": ("agence postale communale", "agences postales communales", True),
-    "postal_relay": ("relais poste commerçant", "relais poste commerçants", False),
-    "hospital": ("hôpital", "hôpitaux", False),
-    "gp": ("médecin généraliste", "médecins généralistes", False),
-    "pharmacy": ("pharmacie", "pharmacies", True),
-    "primary_school": ("école élémentaire", "écoles élémentaires", True),
-    "nursery_school": ("école maternelle", "écoles maternelles", True),
-    "college": ("collège", "collèges", False),
-    "lycee": ("lycée", "lycées", False),
-    "supermarket": ("supermarché ou hypermarché", "supermarchés et hypermarchés", False),
-    "bakery": ("boulangerie", "boulangeries", True),
-}
-
-_AIRPORT_FEATURE = re.compile(r"^(dist_km|drive_min)_([A-Z0-9]{3})$")
-_SERVICE_FEATURE = re.compile(r"^(count|dist_km|drive_min)_(.+)$")
-_BEST_TECH_FEATURE = re.compile(r"^best_tech_(.+)_pct$")
-
-
-def _check(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise InvalidOptionError(
-            f"unknown language {lang!r}; the map can be written in: {', '.join(LANGUAGES)}"
-        )
-    return lang
-
-
-def _service_fr(kind: str, what: str) -> str | None:
-    """French label of one service feature, with the right article and agreement."""
-    if kind not in _SERVICES_FR:
-        return None
-    singular, plural, feminine = _SERVICES_FR[kind]
-    if what == "count":
-        return f"{plural[0].upper()}{plural[1:]} dans la commune"
-    nearest = "la plus proche" if feminine else "le plus proche"
-    elided = singular[0] in "aeiouyàâéèêîôûh"
-    article = "l’" if elided else "la " if feminine else "le "
-    if what == "dist_km":
-        to = "à l’" if elided else "à la " if feminine else "au "
-        return f"Distance {to}{singular} {nearest}"
-    return f"Trajet vers {article}{singular} {nearest}"
-
-
-def _french(name: str) -> str | None:
-    """The French label of a feature, or None where this table has none."""
-    if name in _FEATURES_FR:
-        return _FEATURES_FR[name]
-    if (match := _BEST_TECH_FEATURE.match(name)) and match.group(1) in _BEST_TECH_FR:
-        return f"Meilleure connexion{_NBSP}: {_BEST_TECH_FR[match.group(1)]}"
-    if (match := _SERVICE_FEATURE.match(name)) and match.group(2) in SERVICE_KINDS:
-        return _service_fr(match.group(2), match.group(1))
-    if match := _AIRPORT_FEATURE.match(name):
-        kind, iata = match.groups()
-        return (
-            f"Distance à l’aéroport {iata}"
-            if kind == "dist_km"
-            else f"Trajet vers l’aéroport {iata}"
-        )
-    return None
-
-
-def feature_label(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The label of a feature in a language.
-
-    English labels are the catalogue's. A feature with no French label here falls
-    back to the catalogue's English label; a name the catalogue does not know is
-    returned as it is.
+def feature_label(
+    name: str, lang: str = DEFAULT_LANGUAGE, *, catalogue: Catalogue | None = None
+) -> str:
+    """The label of a feature in a language, from the catalogue (a name it lacks as is).
 
     Raises
     ------
     InvalidOptionError
-        If ``lang`` is not one of :data:`LANGUAGES`.
-
+        If ``lang`` is not one of :data:`~relocate.declare.LANGUAGES`.
     """
-    _check(lang)
-    spec = feature_spec(name)
-    if spec is None:
-        return name
-    if lang == "fr" and (french := _french(name)) is not None:
-        return french
-    return spec.label
+    check_language(lang)
+    spec = (catalogue or default_catalogue()).spec(name)
+    return name if spec is None else spec.label(lang)
 
 
-def service_label(kind: str, lang: str = DEFAULT_LANGUAGE) -> str:
+def service_label(
+    kind: str, lang: str = DEFAULT_LANGUAGE, *, catalogue: Catalogue | None = None
+) -> str:
     """The plural name of a service kind, capitalised: a map layer's name (``Pharmacies``).
 
-    English comes from :data:`relocate.features.services.SERVICE_KINDS`; a kind with
-    no French entry here falls back to it, and an unknown kind is returned as it is.
+    An unknown kind is returned as it is.
 
     Raises
     ------
     InvalidOptionError
-        If ``lang`` is not one of :data:`LANGUAGES`.
-
+        If ``lang`` is not one of :data:`~relocate.declare.LANGUAGES`.
     """
-    _check(lang)
-    if lang == "fr" and kind in _SERVICES_FR:
-        plural = _SERVICES_FR[kind][1]
-    elif kind in SERVICE_KINDS:
-        plural = SERVICE_KINDS[kind][1]
-    else:
-        return kind
-    return plural[0].upper() + plural[1:]
+    check_language(lang)
+    found = (catalogue or default_catalogue()).service_kind(kind)
+    return kind if found is None else found.noun.plural()(lang)
 
 
 def unit_label(unit: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A unit as shown in a language (``inhabitants`` -> ``habitants``); unknown ones as given.
+    """A unit (by key) as shown in a language (``inhabitants`` -> ``habitants``).
+
+    An unknown unit is returned as it is.
 
     Raises
     ------
     InvalidOptionError
-        If ``lang`` is not one of :data:`LANGUAGES`.
-
+        If ``lang`` is not one of :data:`~relocate.declare.LANGUAGES`.
     """
-    return _UNITS[_check(lang)].get(unit, unit)
+    check_language(lang)
+    return UNITS[unit].symbol(lang) if unit in UNITS else unit
 
 
 def ui_strings(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """Every text the map page shows, by key, in a language (DATA["t"] of the page).
 
-    Also holds each unit as ``unit.<unit>`` (``unit.h/week`` -> ``h/semaine``), so the
-    page can show raw catalogue units in the language.
-
     Raises
     ------
     InvalidOptionError
-        If ``lang`` is not one of :data:`LANGUAGES`.
-
+        If ``lang`` is not one of :data:`~relocate.declare.LANGUAGES`.
     """
-    strings = dict(_UI[_check(lang)])
-    strings.update({f"unit.{unit}": label for unit, label in _UNITS[lang].items()})
-    return strings
+    return dict(_UI[check_language(lang)])

@@ -13,25 +13,26 @@ from typing import Any, cast
 import folium
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from branca.element import Element, Figure
 
 from relocate._files import atomic_path
+from relocate.declare import LANGUAGES, Unit
 from relocate.errors import InvalidOptionError
-from relocate.features import feature_spec, format_opening_hours
-from relocate.outputs.i18n import (
-    LANGUAGES,
-    feature_label,
-    service_label,
-    ui_strings,
-    unit_label,
-)
-from relocate.outputs.report import is_missing, source_label
+from relocate.outputs.card import source_label
+from relocate.outputs.formats import format_opening_hours, is_missing
+from relocate.outputs.i18n import ui_strings
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 
-__all__ = ["PRECISION_DEGREES", "SIMPLIFY_DEGREES", "build_map", "page_data", "write_map"]
+__all__ = [
+    "PRECISION_DEGREES",
+    "SCRIPTS",
+    "SIMPLIFY_DEGREES",
+    "build_map",
+    "page_data",
+    "write_map",
+]
 
 #: Polygons are simplified with shared borders kept, to this tolerance in degrees (~30 m).
 SIMPLIFY_DEGREES = 0.0003
@@ -42,7 +43,9 @@ ISOCHRONE_SIMPLIFY_DEGREES = 0.002
 #: Facilities shown as map layers: those within this margin (degrees) of the département.
 _LAYER_MARGIN_DEGREES = 0.3
 _LEAFLET = ("js_lib_leaflet", "static/js_lib_leaflet")
-_POINT_SOURCES = ("sncf", "finess", "laposte", "bpe")
+#: The page's scripts, inlined in this order: the pure scoring core, the Leaflet controls
+#: (panel, card, compare, legend, footer), then the app that wires them to the map.
+SCRIPTS = ("score.js", "controls.js", "app.js")
 
 
 def _resource(package: str, relative: str) -> bytes:
@@ -106,14 +109,25 @@ def _shapes(villages: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _unit_entry(unit: Unit, lang: str) -> dict[str, Any]:
+    """A unit as the page writes values in it: its symbol, and whether counts or yes/no."""
+    return {
+        "key": unit.key,
+        "symbol": unit.symbol(lang),
+        "integer": unit.integer,
+        "flag": unit.flag,
+    }
+
+
 def _feature_entry(territory: Territory, name: str, lang: str, col: int) -> dict[str, Any]:
-    spec = feature_spec(name)
+    spec = territory.spec(name)
     return {
         "name": name,
-        "label": feature_label(name, lang),
-        "unit": unit_label(spec.unit if spec else "", lang),
+        "label": spec.label(lang),
+        "unit": _unit_entry(spec.unit, lang),
         "estimate": territory.is_estimate(name),
         "source": source_label(territory, name),
+        "builtin": territory.is_built_in(name),
         "col": col,
     }
 
@@ -124,7 +138,7 @@ def _layers(territory: Territory, lang: str) -> list[dict[str, Any]]:
     margin = _LAYER_MARGIN_DEGREES
     layers = []
     seen: set[str] = set()
-    for key in _POINT_SOURCES:
+    for key in territory.catalogue.point_sources:
         loaded = territory.open_data.get(key)
         if loaded is None:
             continue
@@ -139,7 +153,7 @@ def _layers(territory: Territory, lang: str) -> list[dict[str, Any]]:
             layers.append(
                 {
                     "kind": str(kind),
-                    "label": service_label(str(kind), lang),
+                    "label": _layer_label(territory, str(kind), lang),
                     "source": f"{loaded.info.key} {loaded.info.edition}",
                     "items": [
                         [round(float(lon), 5), round(float(lat), 5), _text(name)]
@@ -150,6 +164,11 @@ def _layers(territory: Territory, lang: str) -> list[dict[str, Any]]:
                 }
             )
     return layers
+
+
+def _layer_label(territory: Territory, kind: str, lang: str) -> str:
+    found = territory.catalogue.service_kind(kind)
+    return kind if found is None else found.noun.plural()(lang)
 
 
 def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) -> dict[str, Any]:
@@ -165,7 +184,7 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
     facts = [
         n
         for n in features.columns
-        if n not in criteria and n not in constraints and not _redundant(n, features)
+        if n not in criteria and n not in constraints and not _redundant(n, territory)
     ]
     columns = list(dict.fromkeys([*criteria, *constraints, *facts]))
     exact = set(criteria) | set(constraints)  # scored in the page: full precision
@@ -201,7 +220,7 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
             }
         )
     index = {name: i for i, name in enumerate(columns)}
-    model = territory.drive_estimate or territory.settings.drive_estimate
+    detour, speed = territory.estimate_model.parameters
     return {
         "lang": lang,
         "t": texts,
@@ -229,7 +248,7 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
             for name in constraints
         ],
         "unavailable": [
-            {"name": name, "label": feature_label(name, lang), "reason": reason}
+            {"name": name, "label": territory.spec(name).label(lang), "reason": reason}
             for name, reason in ranking.unavailable.items()
         ],
         "facts": [_feature_entry(territory, name, lang, index[name]) for name in facts],
@@ -247,13 +266,11 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
         ],
         "layers": _layers(territory, lang),
         "sources": [s.citation() for s in territory.sources],
-        "drive_times": texts["drive_model"].format(
-            detour=f"{model.detour_factor:.3g}", speed=f"{model.speed_kmh:.3g}"
-        )
+        "drive_times": texts["drive_model"].format(detour=f"{detour:.3g}", speed=f"{speed:.3g}")
         if territory.estimated
         else territory.drive_times,
         "drive_estimated": any(
-            territory.is_estimate(c) for c in columns if c.startswith("drive_min_")
+            territory.is_estimate(c) for c in columns if territory.spec(c).role == "drive"
         ),
         "isochrones": _isochrones(territory, lang),
         "python_order": [str(code) for code in ranking.table.index],
@@ -282,10 +299,12 @@ def _isochrones(territory: Territory, lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def _redundant(feature: str, features: pd.DataFrame) -> bool:
+def _redundant(feature: str, territory: Territory) -> bool:
     """Services' estimated drive times repeat their distances: cards show the distance."""
-    kind = feature.removeprefix("drive_min_")
-    return feature.startswith("drive_min_") and f"count_{kind}" in features
+    spec = territory.spec(feature)
+    if spec.role != "drive" or spec.destination is None:
+        return False
+    return territory.catalogue.service_kind(spec.destination) is not None
 
 
 def build_map(
@@ -331,7 +350,7 @@ def build_map(
             f"<style>{_leaflet_css()}</style>"
             f"<script>{_script_text(_resource(*_leaflet_js()).decode('utf-8'))}</script>"
             f"<style>{_static('relocate-map.css')}</style>"
-            f"<script>{_script_text(_static('relocate-map.js'))}</script>"
+            + "".join(f"<script>{_script_text(_static(name))}</script>" for name in SCRIPTS)
         ),
         name="relocate_assets",
     )

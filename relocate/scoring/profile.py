@@ -8,10 +8,19 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from relocate._names import suggest
+from relocate.catalogue import Catalogue, default_catalogue
 from relocate.errors import ProfileError
-from relocate.features.catalogue import is_known_feature, known_feature_names, suggest
 from relocate.settings import DEFAULT_AIRPORTS
 
 __all__ = ["Constraint", "Criterion", "Profile", "list_presets", "load_profile", "presets_dir"]
@@ -145,11 +154,12 @@ class Profile(BaseModel):
     constraints: dict[str, Constraint] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _known_names_and_weights(self) -> Profile:
+    def _known_names_and_weights(self, info: ValidationInfo) -> Profile:
+        catalogue = _catalogue_of(info)
         for key, names in (("criteria", self.criteria), ("constraints", self.constraints)):
             for name in names:
-                if not is_known_feature(name):
-                    known = known_feature_names(DEFAULT_AIRPORTS)
+                if not catalogue.is_known(name):
+                    known = catalogue.names(DEFAULT_AIRPORTS)
                     close = suggest(name, known)
                     hint = f" Did you mean {close!r}?" if close else ""
                     raise ValueError(
@@ -160,13 +170,17 @@ class Profile(BaseModel):
             raise ValueError("every criterion has weight 0; give at least one a positive weight")
         return self
 
-    def with_weights(self, weights: dict[str, float]) -> Profile:
+    def with_weights(
+        self, weights: dict[str, float], *, catalogue: Catalogue | None = None
+    ) -> Profile:
         """Return a copy with some criteria re-weighted, validated like a loaded profile.
 
         Parameters
         ----------
         weights
             New weight by criterion name; criteria not named keep theirs.
+        catalogue
+            The catalogue the criteria are checked against (default: relocate's own).
 
         Raises
         ------
@@ -183,7 +197,7 @@ class Profile(BaseModel):
         data = self.model_dump()
         for name, weight in weights.items():
             data["criteria"][name]["weight"] = weight
-        return parse_profile(data, origin=f"{self.name!r} re-weighted")
+        return parse_profile(data, origin=f"{self.name!r} re-weighted", catalogue=catalogue)
 
 
 def presets_dir() -> Path:
@@ -239,21 +253,41 @@ def _first_error(exc: ValidationError) -> str:
     return f"{loc}: {message}" if loc else message
 
 
-def parse_profile(data: dict[str, Any], *, origin: str = "<profile>") -> Profile:
-    """Validate a profile given as a dictionary (as read from TOML)."""
+def _catalogue_of(info: ValidationInfo) -> Catalogue:
+    context = info.context if isinstance(info.context, dict) else {}
+    catalogue = context.get("catalogue")
+    return catalogue if isinstance(catalogue, Catalogue) else default_catalogue()
+
+
+def parse_profile(
+    data: dict[str, Any], *, origin: str = "<profile>", catalogue: Catalogue | None = None
+) -> Profile:
+    """Validate a profile given as a dictionary (as read from TOML).
+
+    Parameters
+    ----------
+    data
+        The profile's tables.
+    origin
+        Where it comes from, for messages.
+    catalogue
+        The catalogue its criteria are checked against (default: relocate's own).
+    """
     try:
-        return Profile.model_validate(data)
+        return Profile.model_validate(data, context={"catalogue": catalogue or default_catalogue()})
     except ValidationError as exc:
         raise ProfileError(f"profile {origin}: {_first_error(exc)}") from None
 
 
-def load_profile(profile: str | Path) -> Profile:
+def load_profile(profile: str | Path, *, catalogue: Catalogue | None = None) -> Profile:
     """Load and validate a profile from a TOML file or a preset name.
 
     Parameters
     ----------
     profile
         A path to a ``.toml`` file, or the name of a preset (``remote-worker``).
+    catalogue
+        The catalogue its criteria are checked against (default: relocate's own).
 
     Raises
     ------
@@ -270,4 +304,4 @@ def load_profile(profile: str | Path) -> Profile:
         raise ProfileError(f"profile {path} is not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"cannot read profile {path}: {exc}") from None
-    return parse_profile(data, origin=str(path))
+    return parse_profile(data, origin=str(path), catalogue=catalogue)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from relocate.errors import MissingColumnError
-from relocate.features.catalogue import feature_spec
+from relocate._validate import validate_features
+from relocate.catalogue import Catalogue, default_catalogue
 from relocate.scoring.profile import Profile
-from relocate.sources.registry import BUILT_IN, how_to_load
+from relocate.sources.registry import how_to_load
 
 __all__ = ["Ranking", "score"]
 
@@ -38,6 +38,8 @@ class Ranking:
         Points each criterion contributed to the score (they add up to it).
     unavailable
         Criteria and constraints left out, with the reason.
+    catalogue
+        The catalogue the criteria's labels and units come from.
 
     """
 
@@ -47,6 +49,7 @@ class Ranking:
     utilities: pd.DataFrame
     points: pd.DataFrame
     unavailable: dict[str, str]
+    catalogue: Catalogue = field(default_factory=default_catalogue)
 
     @property
     def criteria(self) -> list[str]:
@@ -60,14 +63,13 @@ class Ranking:
     def explain(self, code: str) -> pd.DataFrame:
         """One village's score breakdown, a row per criterion of the profile.
 
-        Columns: ``label``, ``value``, ``unit``, ``estimate``, ``weight``,
-        ``utility``, ``points``, ``status`` (``scored``, ``missing`` for this
-        village, or ``unavailable``).
+        Columns: ``label`` (English), ``value``, ``unit`` (its key), ``estimate``,
+        ``weight``, ``utility``, ``points``, ``status`` (``scored``, ``missing`` for
+        this village, or ``unavailable``).
         """
         rows = []
         for name, criterion in self.profile.criteria.items():
-            spec = feature_spec(name)
-            assert spec is not None  # the profile validated its names
+            spec = self.catalogue.require(name)
             if name in self.unavailable:
                 value = utility = points = np.nan
                 status = "unavailable"
@@ -79,9 +81,9 @@ class Ranking:
             rows.append(
                 {
                     "criterion": name,
-                    "label": spec.label,
+                    "label": spec.label.en,
                     "value": value,
-                    "unit": spec.unit,
+                    "unit": spec.unit.key,
                     "estimate": spec.estimate,
                     "weight": criterion.weight,
                     "utility": utility,
@@ -92,18 +94,17 @@ class Ranking:
         return pd.DataFrame(rows).set_index("criterion")
 
 
-def _unavailable_reason(name: str, features: pd.DataFrame) -> str | None:
+def _unavailable_reason(name: str, features: pd.DataFrame, catalogue: Catalogue) -> str | None:
+    """Why a criterion cannot be scored here, or None if it can."""
     if name in features.columns and features[name].notna().any():
         return None
-    if name.startswith(("dist_km_", "drive_min_")) and len(name.rsplit("_", 1)[1]) == 3:
-        iata = name.rsplit("_", 1)[1]
-        if name not in features.columns:
-            return f"airport {iata} is not loaded: add it with --airport {iata}"
-    spec = feature_spec(name)
-    sources = spec.sources if spec else ()
+    spec = catalogue.require(name)
+    if spec.family == "airport" and name not in features.columns:
+        return f"airport {spec.destination} is not loaded: add it with --airport {spec.destination}"
+    sources = spec.sources
     if name in features.columns:
         return f"its source ({', '.join(sources)}) has no value for any village here"
-    to_load = [s for s in sources if s not in BUILT_IN]
+    to_load = [s for s in sources if s not in catalogue.built_in]
     if not to_load:
         return f"its source ({', '.join(sources)}) is not loaded"
     return f"its source ({', '.join(to_load)}) is not loaded: {how_to_load(to_load)}"
@@ -117,7 +118,13 @@ def _append(texts: np.ndarray, mask: np.ndarray, text: str, *, sep: str = "; ") 
     texts[more] = texts[more] + (sep + text)
 
 
-def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None = None) -> Ranking:
+def score(
+    features: pd.DataFrame,
+    profile: Profile,
+    *,
+    names: pd.Series | None = None,
+    catalogue: Catalogue | None = None,
+) -> Ranking:
     """Score and rank villages for a profile.
 
     Each criterion's raw value goes through its utility curve to [0, 1]; the score
@@ -139,17 +146,25 @@ def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None =
         The newcomer's profile.
     names
         Village names by INSEE code, copied into the table for display.
+    catalogue
+        The catalogue the features are checked against (default: relocate's own).
 
     Returns
     -------
     Ranking
 
+    Raises
+    ------
+    NonUniqueIndexError, UnknownFeatureError, FeatureTypeError
+        If the feature table is not one row per village of known, numeric features
+        (:func:`relocate._validate.validate_features`).
+
     """
-    if not features.index.is_unique:
-        raise MissingColumnError("features index must hold each INSEE code once")
+    catalogue = catalogue or default_catalogue()
+    validate_features(features, catalogue)
     unavailable: dict[str, str] = {}
     for name in [*profile.criteria, *profile.constraints]:
-        reason = _unavailable_reason(name, features)
+        reason = _unavailable_reason(name, features, catalogue)
         if reason is not None:
             unavailable[name] = reason
     scored = [n for n in profile.criteria if n not in unavailable]
@@ -178,8 +193,7 @@ def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None =
     for name, constraint in profile.constraints.items():
         if name in unavailable:
             continue
-        spec = feature_spec(name)
-        unit = spec.unit if spec else ""
+        unit = catalogue.require(name).unit.symbol.en
         value = features[name].to_numpy(dtype=float)
         # One text per bound, not per village: the values are in the tables.
         with np.errstate(invalid="ignore"):
@@ -222,4 +236,5 @@ def score(features: pd.DataFrame, profile: Profile, *, names: pd.Series | None =
         utilities=pd.DataFrame(util, index=index, columns=scored),
         points=pd.DataFrame(pts, index=index, columns=scored),
         unavailable=unavailable,
+        catalogue=catalogue,
     )

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.metadata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import airportsdata
 import geopandas as gpd
+import numpy as np
 
+from relocate.declare import BuiltInSource, Destination, DestinationFamily, Inputs, Points, Text
 from relocate.errors import UnknownAirportError
 from relocate.sources.provenance import SourceInfo
 
 __all__ = [
+    "AIRPORTS",
     "AIRPORT_COUNTRIES",
     "AirportData",
     "airports_source",
@@ -31,6 +35,7 @@ AIRPORT_COUNTRIES = frozenset(
 )
 
 
+@functools.cache
 def drivable_airports() -> dict[str, airportsdata.Airport]:
     """Return the airportsdata entries, by IATA code, in :data:`AIRPORT_COUNTRIES`."""
     table = airportsdata.load("IATA")
@@ -100,3 +105,60 @@ def load_airports(codes: Sequence[str]) -> AirportData:
         crs="EPSG:4326",
     ).set_index("iata")
     return AirportData(airports=frame, source=airports_source())
+
+
+# --- what the source declares --------------------------------------------------------------
+
+
+def _all_airports(inputs: Inputs) -> Points:
+    points = inputs.airports.geometry.to_crs("EPSG:4326")
+    return Points(
+        lon=points.x.to_numpy(dtype=float),
+        lat=points.y.to_numpy(dtype=float),
+        names=inputs.airports["name"].to_numpy(dtype=object),
+    )
+
+
+def _one_airport(iata: str, inputs: Inputs) -> Points:
+    point = inputs.airports.geometry.to_crs("EPSG:4326").loc[iata]
+    names = np.array([inputs.airports.at[iata, "name"]], dtype=object)
+    return Points(lon=np.array([point.x]), lat=np.array([point.y]), names=names)
+
+
+def _airport(iata: str) -> Destination:
+    return Destination(
+        key=iata,
+        place=Text(en="{iata} airport", fr="l’aéroport {iata}").format(iata=iata),
+        sources=("communes", "airports"),
+        points=functools.partial(_one_airport, iata),
+        description=Text(en="airport {iata}", fr="l’aéroport {iata}").format(iata=iata),
+    )
+
+
+def _codes() -> frozenset[str]:
+    return frozenset(drivable_airports())
+
+
+def _configured(inputs: Inputs) -> list[str]:
+    return [str(code) for code in inputs.airports.index]
+
+
+#: The airports' destinations: the nearest configured one, and each airport by IATA code.
+AIRPORTS = BuiltInSource(
+    key="airports",
+    destinations=(
+        Destination(
+            key="airport",
+            place=Text(en="the nearest airport", fr="l’aéroport le plus proche"),
+            sources=("communes", "airports"),
+            points=_all_airports,
+            description=Text(
+                en="the nearest of the configured airports",
+                fr="le plus proche des aéroports choisis",
+            ),
+        ),
+    ),
+    families=(
+        DestinationFamily(name="airport", domain=_codes, make=_airport, instances=_configured),
+    ),
+)

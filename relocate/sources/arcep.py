@@ -12,7 +12,15 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from relocate.declare import PERCENT, Feature, Text, from_table
 from relocate.errors import SourceFormatError
+from relocate.features.broadband import (
+    best_tech_pct,
+    fibre_share_pct,
+    wired_1gbps_share_pct,
+    wired_30mbps_share_pct,
+    wired_100mbps_share_pct,
+)
 from relocate.sources._csv import (
     CsvSpec,
     TableRead,
@@ -45,10 +53,19 @@ BEST_FILE = "commune_meilleure_techno_thd.csv"
 #: Eligibility per technology; the columns overlap (a premises counts under each).
 TECHNO_FILE = "commune_techno.csv"
 
-#: Technology columns of the best-technology file, best first (``elig_<tech>``).
-#: ``cu_30``/``cu_8``: copper at 30 Mbit/s or more / 8 to 30; ``thdr``/``hdr``: fixed
-#: radio, very high / high speed; ``4gf``: fixed 4G; ``sat``: satellite.
-BEST_TECHNOLOGIES = ("ftth", "coax", "cu_30", "thdr", "cu_8", "4gf", "hdr", "sat")
+#: Technology columns of the best-technology file, best first (``elig_<tech>``), with
+#: their names. ``cu_30``/``cu_8``: copper at 30 Mbit/s or more / 8 to 30; ``thdr``/``hdr``:
+#: fixed radio, very high / high speed; ``4gf``: fixed 4G; ``sat``: satellite.
+BEST_TECHNOLOGIES: dict[str, Text] = {
+    "ftth": Text(en="fibre to the home", fr="fibre jusqu’à l’abonné"),
+    "coax": Text(en="cable", fr="câble"),
+    "cu_30": Text(en="copper at 30 Mbit/s or more", fr="cuivre à 30\u00a0Mbit/s ou plus"),
+    "thdr": Text(en="very-high-speed fixed radio", fr="très haut débit radio"),
+    "cu_8": Text(en="copper at 8 to 30 Mbit/s", fr="cuivre de 8 à 30\u00a0Mbit/s"),
+    "4gf": Text(en="fixed 4G", fr="4G fixe"),
+    "hdr": Text(en="high-speed fixed radio", fr="haut débit radio"),
+    "sat": Text(en="satellite", fr="satellite"),
+}
 
 _COMMON = ("code_insee", "nbr", "type", "date")
 _WIRED_COLUMNS = ("elig_bhd8", "elig_thd30", "elig_thd100", "elig_thd1g")
@@ -286,6 +303,7 @@ class ArcepSource(OpenDataSource):
     #: The data of 30 June 2026 came out on 14 September 2026 (data.gouv.fr).
     lag_days: ClassVar[int] = 76
     per_departement: ClassVar[bool] = False
+    features: ClassVar[tuple[Feature, ...]] = ()  # set below the class
 
     def downloads(self, *, departement: str) -> list[Download]:
         """The wired-speed, best-technology and per-technology files of the latest edition."""
@@ -388,3 +406,86 @@ def _join(read: dict[str, _FileTable], warnings: list[str]) -> pd.DataFrame:
                 f"premises in {techno.path.name} and {best.path.name}; the latter is kept"
             )
     return table.astype(float).sort_index()
+
+
+def _arcep_features() -> tuple[Feature, ...]:
+    arcep = ("arcep",)
+    features = [
+        Feature(
+            name="fibre_share_pct",
+            unit=PERCENT,
+            label=Text(en="Premises eligible to fibre", fr="Locaux éligibles à la fibre"),
+            description=Text(
+                en="Share of the commune's premises eligible to fibre to the home (FttH).",
+                fr="Part des locaux de la commune éligibles à la fibre jusqu’à l’abonné (FttH).",
+            ),
+            sources=arcep,
+            compute=from_table(fibre_share_pct, "arcep"),
+        ),
+        Feature(
+            name="wired_30mbps_share_pct",
+            unit=PERCENT,
+            label=Text(
+                en="Premises with wired 30 Mbit/s",
+                fr="Locaux avec un accès filaire à 30\u00a0Mbit/s",
+            ),
+            description=Text(
+                en="Share of premises eligible to a wired offer (fibre, cable, copper) "
+                "of at least 30 Mbit/s; satellite and fixed 4G are not counted.",
+                fr="Part des locaux éligibles à une offre filaire (fibre, câble, cuivre) "
+                "d’au moins 30\u00a0Mbit/s ; le satellite et la 4G fixe ne comptent pas.",
+            ),
+            sources=arcep,
+            compute=from_table(wired_30mbps_share_pct, "arcep"),
+        ),
+        Feature(
+            name="wired_100mbps_share_pct",
+            unit=PERCENT,
+            label=Text(
+                en="Premises with wired 100 Mbit/s",
+                fr="Locaux avec un accès filaire à 100\u00a0Mbit/s",
+            ),
+            description=Text(
+                en="Share of premises eligible to a wired offer of at least 100 Mbit/s.",
+                fr="Part des locaux éligibles à une offre filaire d’au moins 100\u00a0Mbit/s.",
+            ),
+            sources=arcep,
+            compute=from_table(wired_100mbps_share_pct, "arcep"),
+        ),
+        Feature(
+            name="wired_1gbps_share_pct",
+            unit=PERCENT,
+            label=Text(
+                en="Premises with wired 1 Gbit/s",
+                fr="Locaux avec un accès filaire à 1\u00a0Gbit/s",
+            ),
+            description=Text(
+                en="Share of premises eligible to a wired offer of at least 1 Gbit/s.",
+                fr="Part des locaux éligibles à une offre filaire d’au moins 1\u00a0Gbit/s.",
+            ),
+            sources=arcep,
+            compute=from_table(wired_1gbps_share_pct, "arcep"),
+        ),
+    ]
+    for tech, name in BEST_TECHNOLOGIES.items():
+        features.append(
+            Feature(
+                name=f"best_tech_{tech}_pct",
+                unit=PERCENT,
+                label=Text(
+                    en=f"Best connection: {name.en}", fr=f"Meilleure connexion\u00a0: {name.fr}"
+                ),
+                description=Text(
+                    en="Share of the premises served at 8 Mbit/s or more whose best "
+                    f"available technology is {name.en}.",
+                    fr="Part des locaux desservis à 8\u00a0Mbit/s ou plus dont la meilleure "
+                    f"technologie disponible est {name.fr}.",
+                ),
+                sources=arcep,
+                compute=from_table(best_tech_pct, "arcep", {"tech": tech}),
+            )
+        )
+    return tuple(features)
+
+
+ArcepSource.features = _arcep_features()

@@ -10,7 +10,9 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from relocate.declare import PERCENT, Feature, Text, from_table
 from relocate.errors import SourceError, SourceFormatError
+from relocate.features.broadband import ftth_deployed_share_pct
 from relocate.sources._csv import (
     CsvSpec,
     TableRead,
@@ -233,6 +235,24 @@ class ArcepDeploiementsSource(OpenDataSource):
     #: The observatoire of Q3 2018 came out on 6 December 2018.
     lag_days: ClassVar[int] = 67
     per_departement: ClassVar[bool] = False
+    features: ClassVar[tuple[Feature, ...]] = (
+        Feature(
+            name="ftth_deployed_share_pct",
+            unit=PERCENT,
+            label=Text(
+                en="Premises connectable to fibre (FttH observatoire)",
+                fr="Locaux raccordables à la fibre (observatoire FttH)",
+            ),
+            description=Text(
+                en="FttH-connectable premises per home or establishment in the ARCEP "
+                "observatoire of FttH deployments, capped at 100.",
+                fr="Locaux raccordables en FttH par logement ou établissement, dans "
+                "l’observatoire ARCEP des déploiements FttH, plafonné à 100.",
+            ),
+            sources=("arcep-deploiements",),
+            compute=from_table(ftth_deployed_share_pct, "arcep-deploiements"),
+        ),
+    )
 
     def downloads(self, *, departement: str) -> list[Download]:
         """No official download address is known for these files.

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from relocate.declare import Noun, ServiceKind
 from relocate.errors import SourceFormatError
+from relocate.sources._crs import metric_epsg
 from relocate.sources._csv import (
     CsvSpec,
     TableRead,
@@ -26,6 +28,7 @@ from relocate.sources._csv import (
     rows_of,
     text_or_none,
 )
+from relocate.sources.laposte import POST_OFFICE, POSTAL_AGENCY, POSTAL_RELAY
 from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
 
 __all__ = [
@@ -55,6 +58,108 @@ SPEC = CsvSpec(
     sep=";",
     required=[_DEPCOM, _TYPEQU],
     usecols=[_DEPCOM, _TYPEQU, _YEAR, _QUALITY, _LON, _LAT, _X, _Y, _EPSG, _NAME],
+)
+
+# --- the kinds of facility relocate scores ----------------------------------------------
+
+#: A railway station as the BPE lists it (E107-E109), besides SNCF's own list.
+TRAIN_STATION = ServiceKind(
+    key="train_station",
+    noun=Noun(
+        en="railway station (BPE)",
+        en_plural="railway stations (BPE)",
+        fr="gare (BPE)",
+        fr_plural="gares (BPE)",
+        feminine=True,
+    ),
+)
+#: A general practitioner.
+GP = ServiceKind(
+    key="gp",
+    noun=Noun(
+        en="general practitioner",
+        en_plural="general practitioners",
+        fr="médecin généraliste",
+        fr_plural="médecins généralistes",
+        feminine=False,
+    ),
+)
+#: A pharmacy.
+PHARMACY = ServiceKind(
+    key="pharmacy",
+    noun=Noun(
+        en="pharmacy",
+        en_plural="pharmacies",
+        fr="pharmacie",
+        fr_plural="pharmacies",
+        feminine=True,
+    ),
+)
+#: A nursery school (école maternelle).
+NURSERY_SCHOOL = ServiceKind(
+    key="nursery_school",
+    noun=Noun(
+        en="nursery school",
+        en_plural="nursery schools",
+        fr="école maternelle",
+        fr_plural="écoles maternelles",
+        feminine=True,
+    ),
+)
+#: A primary school (école élémentaire or primaire).
+PRIMARY_SCHOOL = ServiceKind(
+    key="primary_school",
+    noun=Noun(
+        en="primary school",
+        en_plural="primary schools",
+        fr="école élémentaire",
+        fr_plural="écoles élémentaires",
+        feminine=True,
+    ),
+)
+#: A collège (lower secondary school).
+COLLEGE = ServiceKind(
+    key="college",
+    noun=Noun(
+        en="collège",
+        en_plural="collèges",
+        fr="collège",
+        fr_plural="collèges",
+        feminine=False,
+    ),
+)
+#: A lycée (upper secondary school).
+LYCEE = ServiceKind(
+    key="lycee",
+    noun=Noun(
+        en="lycée",
+        en_plural="lycées",
+        fr="lycée",
+        fr_plural="lycées",
+        feminine=False,
+    ),
+)
+#: A supermarket or a hypermarket.
+SUPERMARKET = ServiceKind(
+    key="supermarket",
+    noun=Noun(
+        en="supermarket or hypermarket",
+        en_plural="supermarkets and hypermarkets",
+        fr="supermarché ou hypermarché",
+        fr_plural="supermarchés et hypermarchés",
+        feminine=False,
+    ),
+)
+#: A bakery.
+BAKERY = ServiceKind(
+    key="bakery",
+    noun=Noun(
+        en="bakery",
+        en_plural="bakeries",
+        fr="boulangerie",
+        fr_plural="boulangeries",
+        feminine=True,
+    ),
 )
 
 # --- TYPEQU -> kind, per edition ------------------------------------------------------------
@@ -127,18 +232,6 @@ QUALITY: dict[str, str] = {
     "_u": "unknown",
     "": "unknown",
 }
-
-#: Projections of ``LAMBERT_X``/``LAMBERT_Y`` in the editions that have no longitude and
-#: latitude: Lambert-93 in metropolitan France and Corsica, UTM in the overseas
-#: départements (INSEE documents UTM 20N, 22N, 40S; Mayotte is not geolocated there).
-_OVERSEAS_EPSG = {
-    "971": 5490,  # Guadeloupe: RGAF09 / UTM zone 20N
-    "972": 5490,  # Martinique: RGAF09 / UTM zone 20N
-    "973": 2972,  # Guyane: RGFG95 / UTM zone 22N
-    "974": 2975,  # La Réunion: RGR92 / UTM zone 40S
-    "976": 4471,  # Mayotte: RGM04 / UTM zone 38S
-}
-_LAMBERT_93 = 2154
 
 #: A position of a facility of metropolitan France outside this box is not one (swapped or
 #: misprojected coordinates): lon min, lat min, lon max, lat max.
@@ -362,7 +455,9 @@ def _both_or_neither(
 def _epsg_codes(table: TableRead, codes: pd.Series) -> np.ndarray:
     """The projection of each row's LAMBERT_X/LAMBERT_Y: the EPSG column, else the département."""
     departement = codes.fillna("").astype(str).str[:3].to_numpy()
-    epsg = np.array([_OVERSEAS_EPSG.get(d, _LAMBERT_93) for d in departement], dtype=np.int64)
+    # Lambert-93 in metropolitan France and Corsica, UTM in the overseas départements
+    # (INSEE documents UTM 20N, 22N, 40S; Mayotte is not geolocated there).
+    epsg = np.array([metric_epsg(d) for d in departement], dtype=np.int64)
     if _EPSG in table.frame.columns:
         given = pd.to_numeric(table.frame[_EPSG].astype(str).str.strip(), errors="coerce")
         usable = given.notna().to_numpy()
@@ -443,6 +538,21 @@ class BpeSource(OpenDataSource):
     # BPE 2023 (1 January 2023) came out in the spring of 2024.
     lag_days: ClassVar[int] = 500
     per_departement: ClassVar[bool] = False
+    #: The postal sites come from La Poste first (declared there); the BPE lists them too.
+    service_kinds: ClassVar[tuple[ServiceKind, ...]] = (
+        POST_OFFICE,
+        POSTAL_AGENCY,
+        POSTAL_RELAY,
+        TRAIN_STATION,
+        GP,
+        PHARMACY,
+        NURSERY_SCHOOL,
+        PRIMARY_SCHOOL,
+        COLLEGE,
+        LYCEE,
+        SUPERMARKET,
+        BAKERY,
+    )
 
     #: The geolocated facilities of BPE 2025, national zip archive.
     file_url: ClassVar[str] = "https://www.insee.fr/fr/statistiques/fichier/8217525/BPE25.zip"

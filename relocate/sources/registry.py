@@ -1,12 +1,15 @@
-"""The sources relocate knows, by the name used on the command line."""
+"""The sources relocate knows, in order of preference, by the name used on the command line."""
 
 from __future__ import annotations
 
+from relocate._names import suggest
+from relocate.declare import SourceDeclaration
 from relocate.errors import UnknownSourceError
-from relocate.features.catalogue import suggest
+from relocate.sources.airports import AIRPORTS
 from relocate.sources.arcep import ArcepSource
 from relocate.sources.arcep_deploiements import ArcepDeploiementsSource
 from relocate.sources.bpe import BpeSource
+from relocate.sources.communes import COMMUNES
 from relocate.sources.dvf import DvfSource
 from relocate.sources.finess import FinessHospitalsSource
 from relocate.sources.laposte import LaPosteSource
@@ -14,28 +17,32 @@ from relocate.sources.opendata import OpenDataSource
 from relocate.sources.osm import OsmRoadsSource
 from relocate.sources.sncf import SncfStationsSource
 
-__all__ = ["BUILT_IN", "OPEN_DATA", "POINT_SOURCES", "how_to_load", "open_data_source"]
+__all__ = ["BUILT_IN", "OPEN_DATA", "POINT_SOURCES", "SOURCES", "how_to_load", "open_data_source"]
+
+#: Every source, in order of preference: where two list the same kind of facility (La
+#: Poste and the BPE both list post offices), the first one loaded gives it. The
+#: catalogue, ``data status`` and the map's layers follow this order.
+SOURCES: tuple[SourceDeclaration, ...] = (
+    COMMUNES,
+    AIRPORTS,
+    ArcepSource(),
+    ArcepDeploiementsSource(),
+    SncfStationsSource(),
+    LaPosteSource(),
+    BpeSource(),
+    FinessHospitalsSource(),
+    DvfSource(),
+    OsmRoadsSource(),
+)
 
 #: Sources installed with the package's dependencies.
-BUILT_IN = ("communes", "airports")
+BUILT_IN: tuple[str, ...] = tuple(s.key for s in SOURCES if s.built_in)
 
 #: Official open-data sources, fetched or imported into the cache.
-OPEN_DATA: dict[str, OpenDataSource] = {
-    source.key: source
-    for source in (
-        ArcepSource(),
-        ArcepDeploiementsSource(),
-        BpeSource(),
-        SncfStationsSource(),
-        LaPosteSource(),
-        FinessHospitalsSource(),
-        DvfSource(),
-        OsmRoadsSource(),
-    )
-}
+OPEN_DATA: dict[str, OpenDataSource] = {s.key: s for s in SOURCES if isinstance(s, OpenDataSource)}
 
 #: Sources whose table lists facilities as points (``insee, kind, name, lon, lat``).
-POINT_SOURCES = ("sncf", "laposte", "bpe", "finess")
+POINT_SOURCES: tuple[str, ...] = tuple(s.key for s in SOURCES if s.service_kinds)
 
 
 def open_data_source(key: str) -> OpenDataSource:

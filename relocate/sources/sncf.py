@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from relocate.declare import Noun, ServiceKind
 from relocate.errors import SourceFormatError
 from relocate.sources._csv import (
     CsvSpec,
@@ -28,7 +29,19 @@ from relocate.sources.opendata import (
     file_date_edition,
 )
 
-__all__ = ["SPEC", "SncfStationsSource"]
+__all__ = ["SPEC", "STATION", "SncfStationsSource"]
+
+#: Passenger railway stations.
+STATION = ServiceKind(
+    key="station",
+    noun=Noun(
+        en="passenger railway station",
+        en_plural="passenger railway stations",
+        fr="gare de voyageurs",
+        fr_plural="gares de voyageurs",
+        feminine=True,
+    ),
+)
 
 
 _NAME = "Nom"
@@ -98,6 +111,7 @@ class SncfStationsSource(OpenDataSource):
     )
     rhythm_days: ClassVar[int] = 365
     per_departement: ClassVar[bool] = False
+    service_kinds: ClassVar[tuple[ServiceKind, ...]] = (STATION,)
 
     #: The portal's CSV export (Opendatasoft explore API v2.1) with column labels as headers
     #: and ';' between columns: the layout of the published file.

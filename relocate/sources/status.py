@@ -9,6 +9,8 @@ from pathlib import Path
 
 from relocate.sources.airports import airports_source, drivable_airports
 from relocate.sources.communes import communes_source, load_communes
+from relocate.sources.drive_model import KEY as DRIVE_MODEL
+from relocate.sources.drive_model import load_fit
 from relocate.sources.registry import OPEN_DATA, how_to_load
 from relocate.sources.store import Store
 
@@ -81,42 +83,74 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
         )
     )
     store = Store(cache_dir)
-    for key, source in OPEN_DATA.items():
-        loaded = store.editions(key, departement=departement if source.per_departement else None)
-        if not loaded:
-            rows.append(
-                SourceStatus(
-                    key=key,
-                    edition="not loaded",
-                    rows=None,
-                    loaded_from=how_to_load([key]),
-                    age_days=None,
-                    warning="",
-                    notes="",
-                )
-            )
-            continue
-        newest = loaded[0]
-        age = (today - newest.date).days
-        limit = source.rhythm_days + source.lag_days
-        warning = (
-            f"older than its publication rhythm ({source.rhythm_days} days): "
-            f"for a newer edition, {how_to_load([key])}"
-            if age > limit
-            else ""
-        )
-        notes = [f"{name}: {count}" for name, count in newest.notes.items()]
-        if newest.warnings:
-            notes.append(f"{len(newest.warnings)} repairs when read")
-        rows.append(
-            SourceStatus(
-                key=key,
-                edition=newest.edition,
-                rows=newest.rows,
-                loaded_from=f"{newest.how} into {store.folder_of(newest)}",
-                age_days=age,
-                warning=warning,
-                notes="; ".join(notes),
-            )
-        )
+    rows += [_open_data_status(store, key, departement, today) for key in OPEN_DATA]
+    rows.append(_drive_model_status(store, departement))
     return rows
+
+
+def _drive_model_status(store: Store, departement: str) -> SourceStatus:
+    """The fitted drive-time model the estimates use, if one is kept."""
+    fit = load_fit(store, departement=departement)
+    if fit is None:
+        return SourceStatus(
+            key=DRIVE_MODEL,
+            edition="none",
+            rows=None,
+            loaded_from="made when a road network is imported (or relocate data fit-drive-model)",
+            age_days=None,
+            warning="",
+            notes="",
+        )
+    editions = [m for m in store.editions(DRIVE_MODEL) if m.edition == fit.edition]
+    where = store.folder_of(editions[0]) if editions else store.source_dir(DRIVE_MODEL)
+    detour, speed = fit.model.parameters
+    return SourceStatus(
+        key=DRIVE_MODEL,
+        edition=fit.edition,
+        rows=1,
+        loaded_from=f"fitted into {where}",
+        age_days=None,
+        warning="",
+        notes=(
+            f"fitted on the roads of département {fit.departement} (osm {fit.roads_edition}): "
+            f"x {detour:.2f} detour at {speed:.0f} km/h, mean error {fit.model.mae_min_:.1f} min"
+            f" over {fit.model.n_routes_} routes; estimates use it where no road network is loaded"
+        ),
+    )
+
+
+def _open_data_status(store: Store, key: str, departement: str, today: date) -> SourceStatus:
+    """One open-data source as the store has it."""
+    source = OPEN_DATA[key]
+    loaded = store.editions(key, departement=departement if source.per_departement else None)
+    if not loaded:
+        return SourceStatus(
+            key=key,
+            edition="not loaded",
+            rows=None,
+            loaded_from=how_to_load([key]),
+            age_days=None,
+            warning="",
+            notes="",
+        )
+    newest = loaded[0]
+    age = (today - newest.date).days
+    limit = source.rhythm_days + source.lag_days
+    warning = (
+        f"older than its publication rhythm ({source.rhythm_days} days): "
+        f"for a newer edition, {how_to_load([key])}"
+        if age > limit
+        else ""
+    )
+    notes = [f"{name}: {count}" for name, count in newest.notes.items()]
+    if newest.warnings:
+        notes.append(f"{len(newest.warnings)} repairs when read")
+    return SourceStatus(
+        key=key,
+        edition=newest.edition,
+        rows=newest.rows,
+        loaded_from=f"{newest.how} into {store.folder_of(newest)}",
+        age_days=age,
+        warning=warning,
+        notes="; ".join(notes),
+    )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -93,6 +94,20 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class Installable(Protocol):
+    """What the store needs of a source to keep its editions: its key, and how it is split."""
+
+    @property
+    def key(self) -> str:
+        """The folder's name, ``<cache>/<key>/``."""
+        ...
+
+    @property
+    def per_departement(self) -> bool:
+        """True if each département has editions of its own."""
+        ...
+
+
 class Store:
     """The cache folder where each source's editions live.
 
@@ -167,9 +182,16 @@ class Store:
             )
         return None
 
+    def load_table(self, manifest: Manifest) -> pd.DataFrame | None:
+        """The table of one edition, or None if it cannot be read."""
+        try:
+            return pd.read_parquet(self.folder_of(manifest) / _TABLE)
+        except Exception:  # an unreadable edition is skipped, not fatal
+            return None
+
     def install(
         self,
-        source: OpenDataSource,
+        source: Installable,
         *,
         staging: Path,
         files: Sequence[tuple[Path, str]],

@@ -13,9 +13,8 @@ import shapely
 from shapely.geometry import box
 
 from relocate._files import atomic_path
-from relocate.features import feature_spec, format_opening_hours
-from relocate.outputs.i18n import feature_label
-from relocate.outputs.report import format_value, is_missing, low_confidence
+from relocate.outputs.card import VillageCard, low_confidence, village_card
+from relocate.outputs.formats import format_opening_hours, format_value, is_missing
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 from relocate.trip.model import DayPlan, Stop, TripPlan
@@ -65,9 +64,9 @@ footer { margin-top: 8mm; font-size: 9pt; color: #555; border-top: 1px solid #99
 """
 
 
-def _label(name: str) -> str:
+def _label(territory: Territory, name: str) -> str:
     """A feature's label for the brief, which is written in English."""
-    return feature_label(name, "en")
+    return territory.spec(name).label("en")
 
 
 def _e(value: object) -> str:
@@ -87,17 +86,8 @@ def weight_words(weight: float, *, heaviest: float) -> str:
     return "matters a little"
 
 
-def _unit(name: str) -> str:
-    spec = feature_spec(name)
-    return spec.unit if spec else ""
-
-
-def _sources_with_edition(territory: Territory, feature: str) -> str:
-    """Where a feature comes from, with each source's edition."""
-    infos = territory.sources_of(feature)
-    if infos:
-        return ", ".join(f"{i.key} {i.edition}" for i in infos)
-    return ", ".join(territory.feature_sources.get(feature, ())) or "unknown source"
+def _unit(territory: Territory, name: str) -> str:
+    return territory.spec(name).unit.symbol("en")
 
 
 def _text(value: object) -> str | None:
@@ -111,21 +101,21 @@ def _text(value: object) -> str | None:
 # --- profile -------------------------------------------------------------------------------
 
 
-def _profile_section(ranking: Ranking) -> str:
+def _profile_section(ranking: Ranking, territory: Territory) -> str:
     profile = ranking.profile
     heaviest = max(c.weight for c in profile.criteria.values())
     items = []
     for name, criterion in profile.criteria.items():
-        unit = _unit(name)
+        unit = _unit(territory, name)
         sentence = (
-            f"{_label(name)} {weight_words(criterion.weight, heaviest=heaviest)}: "
+            f"{_label(territory, name)} {weight_words(criterion.weight, heaviest=heaviest)}: "
             f"{criterion.describe(unit)}."
         )
         if name in ranking.unavailable:
             sentence += f" No data here ({ranking.unavailable[name]}), so it was left out."
         items.append(f"<li>{_e(sentence)}</li>")
     constraints = [
-        f"<li>{_e(f'{_label(name)}: {c.describe(_unit(name))}.')}</li>"
+        f"<li>{_e(f'{_label(territory, name)}: {c.describe(_unit(territory, name))}.')}</li>"
         for name, c in profile.constraints.items()
     ]
     parts = [
@@ -265,7 +255,9 @@ def _questions(stop: Stop, *, ranking: Ranking, territory: Territory) -> list[st
     code = stop.insee
     questions = []
     for name, reason in ranking.unavailable.items():
-        questions.append(f"{_label(name)}: no data was available ({reason}). Ask how it is here.")
+        questions.append(
+            f"{_label(territory, name)}: no data was available ({reason}). Ask how it is here."
+        )
     if code in ranking.values.index:
         breakdown = ranking.explain(code)
         for name, item in breakdown.iterrows():
@@ -273,18 +265,18 @@ def _questions(stop: Stop, *, ranking: Ranking, territory: Territory) -> list[st
             if item["status"] == "missing":
                 questions.append(f"{item['label']}: the sources have no figure for this village.")
             elif item["status"] == "scored" and territory.is_estimate(name):
-                value = format_value(item["value"], item["unit"])
+                value = format_value(item["value"], territory.spec(name).unit)
                 questions.append(f"{item['label']} is an estimate ({value}): check it on the road.")
     names = [*ranking.profile.criteria, *ranking.profile.constraints, *KEY_FACTS]
     for name in dict.fromkeys(names):
         known = name in territory.features.columns and code in territory.features.index
         if known and (doubt := low_confidence(territory, name, code)) is not None:
-            questions.append(f"{_label(name)}: {doubt}. Ask local agents for prices.")
+            questions.append(f"{_label(territory, name)}: {doubt}. Ask local agents for prices.")
     for name in ranking.profile.constraints:
         if name in ranking.unavailable or name not in territory.features.columns:
             continue
         if code in territory.features.index and is_missing(territory.features.at[code, name]):
-            questions.append(f"{_label(name)} (a hard constraint) could not be checked.")
+            questions.append(f"{_label(territory, name)} (a hard constraint) could not be checked.")
     village = territory.villages.loc[code] if code in territory.villages.index else None
     if village is not None and format_opening_hours(_text(village.get("townhall_hours"))) is None:
         questions.append("No opening hours are published for the town hall: when is it open?")
@@ -297,23 +289,13 @@ def _questions(stop: Stop, *, ranking: Ranking, territory: Territory) -> list[st
     return questions
 
 
-def _breakdown_table(code: str, *, ranking: Ranking, territory: Territory) -> str:
-    if code not in ranking.values.index:
-        return '<p class="muted">Not scored: no data for this village.</p>'
+def _breakdown_table(card: VillageCard) -> str:
     rows = []
-    for name, item in ranking.explain(code).iterrows():
-        name = str(name)
-        label = _e(item["label"])
-        if territory.is_estimate(name):
-            label += _ESTIMATE
-        if item["status"] == "unavailable":
-            value = "unavailable"
-        else:
-            value = format_value(item["value"], item["unit"])
-            if (doubt := low_confidence(territory, name, code)) is not None:
-                value += f" ({doubt})"
-        utility = "-" if is_missing(item["utility"]) else f"{item['utility']:.2f}"
-        points = "-" if is_missing(item["points"]) else f"{item['points']:.1f}"
+    for line in card.criteria:
+        label = _e(line.label) + (_ESTIMATE if line.estimate else "")
+        value = line.value + (f" ({line.doubt})" if line.doubt else "")
+        utility = "-" if is_missing(line.utility) else f"{line.utility:.2f}"
+        points = "-" if is_missing(line.points) else f"{line.points:.1f}"
         rows.append(
             f"<tr><td>{label}</td><td>{_e(value)}</td><td class='num'>{utility}</td>"
             f"<td class='num'>{points}</td></tr>"
@@ -325,69 +307,63 @@ def _breakdown_table(code: str, *, ranking: Ranking, territory: Territory) -> st
     )
 
 
-def _facts_list(code: str, *, territory: Territory) -> str:
+def _facts_list(card: VillageCard) -> str:
     items = []
-    for name in KEY_FACTS:
-        if name not in territory.features.columns or code not in territory.features.index:
-            continue
-        value = format_value(territory.features.at[code, name], _unit(name))
-        if (doubt := low_confidence(territory, name, code)) is not None:
-            value += f" ({doubt})"
-        estimate = (
-            ' <span class="estimate">(estimate)</span>' if territory.is_estimate(name) else ""
-        )
-        source = _sources_with_edition(territory, name)
+    for fact in card.facts:
+        value = fact.value + (f" ({fact.doubt})" if fact.doubt else "")
+        estimate = _ESTIMATE if fact.estimate else ""
         items.append(
-            f"<li>{_e(_label(name))}: {_e(value)}{estimate} "
-            f'<span class="muted">({_e(source)})</span></li>'
+            f"<li>{_e(fact.label)}: {_e(value)}{estimate} "
+            f'<span class="muted">({_e(fact.source)})</span></li>'
         )
     return f"<ul class='facts'>{''.join(items)}</ul>" if items else ""
 
 
-def _townhall(code: str, *, territory: Territory) -> str:
-    if code not in territory.villages.index:
-        return ""
-    village = territory.villages.loc[code]
-    rows = []
-    for label, key in (
-        ("Address", "townhall_address"),
-        ("Phone", "townhall_phone"),
-        ("E-mail", "townhall_email"),
-    ):
-        rows.append(
-            f"<tr><th>{label}</th><td>{_e(_text(village.get(key)) or 'not published')}</td></tr>"
+def _townhall(card: VillageCard) -> str:
+    hall = card.townhall
+    rows = [
+        f"<tr><th>{label}</th><td>{_e(value or 'not published')}</td></tr>"
+        for label, value in (
+            ("Address", hall.address),
+            ("Phone", hall.phone),
+            ("E-mail", hall.email),
         )
-    website = _text(village.get("townhall_website"))
+    ]
+    website = hall.website
     if website and website.lower().startswith(("http://", "https://")):
         link = f'<a href="{_e(website)}">{_e(website)}</a>'
     else:
         link = _e(website or "not published")
     rows.append(f"<tr><th>Website</th><td>{link}</td></tr>")
-    hours = format_opening_hours(_text(village.get("townhall_hours")))
-    rows.append(f"<tr><th>Opening hours</th><td>{_e(hours or 'not published')}</td></tr>")
+    rows.append(f"<tr><th>Opening hours</th><td>{_e(hall.hours or 'not published')}</td></tr>")
     return f"<h4>Town hall</h4><table class='townhall'>{''.join(rows)}</table>"
 
 
 def _card(number: int, stop: Stop, *, ranking: Ranking, territory: Territory) -> str:
     code = stop.insee
-    standing = "not ranked"
-    if code in ranking.table.index:
-        row = ranking.table.loc[code]
-        if not is_missing(row["rank"]):
-            standing = f"rank {int(row['rank'])}, score {row['score']:.1f}/100"
-        elif bool(row["excluded"]):
-            standing = f"excluded: {row['reasons']}"
     questions = _questions(stop, ranking=ranking, territory=territory)
     items = "".join(f"<li>{_e(q)}</li>" for q in questions)
     asks = f"<h4>Questions to ask on site</h4><ul>{items}</ul>" if questions else ""
+    if code not in ranking.table.index:
+        return (
+            f'<div class="card"><h3>{number}. {_e(stop.name)} '
+            f'<span class="muted">({_e(code)}) — not ranked</span></h3>'
+            f"<p>{stop.arrive:%H:%M}–{stop.depart:%H:%M}</p>"
+            '<p class="muted">Not scored: no data for this village.</p>'
+            f"{asks}</div>"
+        )
+    card = village_card(ranking, territory, code, facts=KEY_FACTS)
+    if card.rank is not None:
+        standing = f"rank {card.rank}, score {card.score:.1f}/100"
+    elif card.excluded:
+        standing = f"excluded: {card.reasons}"
+    else:
+        standing = "not ranked"
     return (
         f'<div class="card"><h3>{number}. {_e(stop.name)} '
         f'<span class="muted">({_e(code)}) — {_e(standing)}</span></h3>'
         f"<p>{stop.arrive:%H:%M}–{stop.depart:%H:%M}</p>"
-        f"{_breakdown_table(code, ranking=ranking, territory=territory)}"
-        f"{_facts_list(code, territory=territory)}"
-        f"{_townhall(code, territory=territory)}"
-        f"{asks}</div>"
+        f"{_breakdown_table(card)}{_facts_list(card)}{_townhall(card)}{asks}</div>"
     )
 
 
@@ -487,7 +463,7 @@ def build_brief(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{_e(title)}</h1>{intro}{_profile_section(ranking)}{days}"
+        f"<h1>{_e(title)}</h1>{intro}{_profile_section(ranking, territory)}{days}"
         f"{_left_out(plan, territory)}{_footer(plan, territory)}</body></html>\n"
     )
 

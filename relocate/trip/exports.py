@@ -11,7 +11,7 @@ import pandas as pd
 from icalendar import Calendar, Event
 
 from relocate._files import atomic_path
-from relocate.features import format_opening_hours
+from relocate.outputs.formats import format_opening_hours
 from relocate.trip.model import Stop, TripPlan
 
 __all__ = [

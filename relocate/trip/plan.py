@@ -16,7 +16,6 @@ from relocate._names import find_village
 from relocate.errors import InvalidOptionError, UnknownVillageError
 from relocate.features._geodesy import geodesic_km
 from relocate.features.access import village_points
-from relocate.features.roads import RoadNetwork
 from relocate.features.townhall import parse_opening_hours
 from relocate.territory import Territory
 from relocate.trip.model import DayPlan, Stop, TripPlan, TripSettings
@@ -50,8 +49,11 @@ def _drive_matrix_min(
     """Drive minutes between the given villages (row = from, column = to) and its basis."""
     lon, lat = village_points(territory.villages.loc[list(codes)])
     n = len(codes)
-    if "osm" in territory.open_data:
-        roads = territory.open_data["osm"]
+    roads = territory.roads
+    if roads is not None:
+        # Lazy: scipy's sparse graphs are needed only with a road network loaded.
+        from relocate.features.roads import RoadNetwork
+
         network = RoadNetwork.from_edges(roads.table)
         nodes, _ = network.snap(lon, lat)
         matrix = np.zeros((n, n))
@@ -59,16 +61,9 @@ def _drive_matrix_min(
             seconds = network.times_to(float(lon[j]), float(lat[j]))
             matrix[:, j] = seconds[nodes] / 60.0
         np.fill_diagonal(matrix, 0.0)
-        basis = (
-            territory.drive_basis
-            if territory.drive_basis.startswith("road network")
-            else f"road network: OpenStreetMap, edition {roads.info.edition}"
-        )
-        return matrix, basis
-    model = territory.drive_estimate or territory.settings.drive_estimate
+        return matrix, territory.drive_times
     km = geodesic_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
-    basis = territory.drive_basis or model.description
-    return km * (model.detour_factor / model.speed_kmh * 60.0), basis
+    return territory.estimate_model.predict(km), territory.drive_times
 
 
 def _window(hours: str | None, *, start: date, days: int, settings: TripSettings) -> _Window:

@@ -16,6 +16,7 @@ import pytest
 
 import relocate
 import relocate.cli
+import relocate.sources.fetch
 from relocate.sources.fetch import make_session
 from relocate.sources.opendata import Download
 from relocate.sources.registry import BUILT_IN, OPEN_DATA
@@ -33,7 +34,7 @@ from .test_open_data import (
 
 pytestmark = pytest.mark.slow
 
-ALL_SOURCES = ["communes", "airports", *OPEN_DATA]
+ALL_SOURCES = ["communes", "airports", *OPEN_DATA, "drive-model"]
 FINESS_DAYS = (date.today() - date(2020, 3, 6)).days
 
 
@@ -82,7 +83,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for key, source in OPEN_DATA.items():
         if source.fetchable:
             monkeypatch.setattr(source, "downloads", partial(offline, key))
-    monkeypatch.setattr(relocate.cli, "make_session", partial(make_session, backoff=0.0))
+    monkeypatch.setattr(relocate.sources.fetch, "make_session", partial(make_session, backoff=0.0))
     return asked
 
 
@@ -137,12 +138,13 @@ def test_status_lists_every_source_in_order(status_out: str) -> None:
         "airports",
         "arcep",
         "arcep-deploiements",
-        "bpe",
         "sncf",
         "laposte",
+        "bpe",
         "finess",
         "dvf",
         "osm",
+        "drive-model",
     ]
     header = status_out.splitlines()[0].split()
     assert header[:3] == ["source", "edition", "rows"]

@@ -186,7 +186,7 @@ def test_the_four_gers_stations_are_in_their_villages(territory: relocate.Territ
 
 
 def test_station_drive_time_is_the_stated_estimate(territory: relocate.Territory) -> None:
-    model = territory.settings.drive_estimate
+    model = territory.settings.drive_model
     features = territory.features
     np.testing.assert_allclose(
         features["drive_min_station"],

@@ -11,8 +11,8 @@ import pytest
 
 import relocate
 import relocate.sources.communes
+from relocate.catalogue import default_catalogue
 from relocate.errors import RelocateError, UnknownDepartementError
-from relocate.features import is_known_feature
 
 pytestmark = pytest.mark.slow
 
@@ -94,7 +94,7 @@ def test_feature_columns_are_the_catalogue_ones(gers):
         "drive_min_AGF",
     }
     assert set(gers.features.columns) == expected
-    assert all(is_known_feature(c) for c in gers.features.columns)
+    assert all(default_catalogue().is_known(c) for c in gers.features.columns)
 
 
 def test_no_feature_is_infinite(gers):
@@ -108,7 +108,7 @@ def test_every_gers_village_has_every_feature(gers):
 
 def test_drive_times_are_finite_where_distances_are(gers):
     f = gers.features
-    model = gers.settings.drive_estimate
+    model = gers.settings.drive_model
     for dist in [c for c in f.columns if c.startswith("dist_km_")]:
         drive = "drive_min_" + dist.removeprefix("dist_km_")
         finite = np.isfinite(f[dist])

@@ -102,9 +102,9 @@ def test_nearest_airport_is_the_faster_of_the_two(networked: relocate.Territory)
 def test_estimate_model_is_fitted_with_its_error(networked: relocate.Territory) -> None:
     fit = networked.drive_fit
     assert fit is not None
-    assert 1.0 <= fit.detour_factor <= 1.45  # a grid's detour lies between 1 and sqrt(2)
-    assert fit.speed_kmh == pytest.approx(SPEED_KPH, rel=0.02)
-    assert fit.mae_min >= 0 and fit.n >= 458
+    assert 1.0 <= fit.detour_factor_ <= 1.45  # a grid's detour lies between 1 and sqrt(2)
+    assert fit.speed_kmh_ == pytest.approx(SPEED_KPH, rel=0.02)
+    assert fit.mae_min_ >= 0 and fit.n_routes_ >= 458
 
 
 def test_the_fit_calibrates_the_estimate_where_roads_are_not_loaded(
@@ -112,22 +112,30 @@ def test_the_fit_calibrates_the_estimate_where_roads_are_not_loaded(
 ) -> None:
     fit = networked.drive_fit
     assert fit is not None
-    # The same cache, the road network removed: the estimate now uses the fitted model.
     cache = tmp_path / "cache"
     shutil.copytree(networked.settings.cache_dir, cache)
+    # Loading a road network fits the model but keeps nothing: no later run changes.
+    assert not (cache / "drive-model").exists()
+    # The explicit step keeps the fit as an edition of the store.
+    kept = relocate.fit_drive_model(relocate.Settings(cache_dir=cache))
+    assert kept.edition.startswith("fit-")
+    assert (cache / "drive-model").is_dir()
+    # The same cache, the road network removed: the estimate now uses the fitted model.
     shutil.rmtree(cache / "osm")
     offline = relocate.load_territory(relocate.Settings(cache_dir=cache))
     assert offline.is_estimate("drive_min_TLS")
-    assert offline.drive_estimate is not None
-    assert offline.drive_estimate.detour_factor == pytest.approx(fit.detour_factor)
-    assert offline.drive_estimate.speed_kmh == pytest.approx(fit.speed_kmh)
+    assert offline.drive_model is not None
+    assert offline.drive_model.parameters == pytest.approx((fit.detour_factor_, fit.speed_kmh_))
+    assert offline.drive_model_fit is not None
+    assert offline.drive_model_fit.edition == kept.edition
     assert "fitted on the road network of département 32" in offline.drive_times
-    assert f"mean error {fit.mae_min:.1f} min" in offline.drive_times
-    expected = offline.features["dist_km_TLS"] * fit.detour_factor / fit.speed_kmh * 60
+    assert f"mean error {fit.mae_min_:.1f} min" in offline.drive_times
+    assert f"drive-model edition {kept.edition}" in offline.drive_times
+    expected = offline.features["dist_km_TLS"] * fit.detour_factor_ / fit.speed_kmh_ * 60
     np.testing.assert_allclose(offline.features["drive_min_TLS"], expected, rtol=1e-9)
     # ... unless the settings ask for the stated model.
     stated = relocate.load_territory(relocate.Settings(cache_dir=cache, calibrate_estimate=False))
-    assert stated.drive_times == relocate.DriveEstimate().description
+    assert stated.drive_times == relocate.DriveTimeModel().description
 
 
 def test_isochrones_around_the_airports(networked: relocate.Territory) -> None:

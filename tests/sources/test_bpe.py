@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
+from relocate.catalogue import default_catalogue
 from relocate.errors import SourceFormatError
-from relocate.features.services import SERVICE_KINDS
 from relocate.sources.bpe import (
     EDITION_KINDS,
     KINDS_FROM_2023,
@@ -218,7 +218,8 @@ def test_overseas_positions_are_converted_from_utm() -> None:
 
 
 def test_every_kind_is_a_service_kind_relocate_scores_from_the_bpe() -> None:
-    bpe_kinds = {kind for kind, (_, _, sources) in SERVICE_KINDS.items() if "bpe" in sources}
+    catalogue = default_catalogue()
+    bpe_kinds = {k.key for k in catalogue.service_kinds() if "bpe" in catalogue.providers(k.key)}
     for kinds in (KINDS_UNTIL_2022, KINDS_FROM_2023):
         assert set(kinds.values()) == bpe_kinds
 

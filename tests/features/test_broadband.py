@@ -10,12 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from relocate.catalogue import default_catalogue
 from relocate.errors import MissingColumnError
 from relocate.features.broadband import (
-    BEST_TECH_LABELS,
-    SPECS,
     best_tech_pct,
-    broadband_features,
     fibre_share_pct,
     ftth_deployed_share_pct,
     wired_1gbps_share_pct,
@@ -25,8 +23,29 @@ from relocate.features.broadband import (
 from relocate.sources.arcep import BEST_TECHNOLOGIES, ArcepSource
 from relocate.sources.arcep_deploiements import ArcepDeploiementsSource
 from relocate.sources.opendata import ParseContext
+from tests.conftest import ComputeFeatures
+from tests.sources._dummy import empty_context
 
-from ._dummy import empty_context
+BEST_TECH_LABELS = BEST_TECHNOLOGIES
+_BROADBAND = {"arcep", "arcep-deploiements"}
+#: The broadband features the catalogue declares, in its order.
+SPECS = [s for s in default_catalogue().specs() if set(s.sources) & _BROADBAND]
+
+
+def broadband_features(
+    compute: ComputeFeatures,
+    villages: gpd.GeoDataFrame,
+    *,
+    arcep: pd.DataFrame | None,
+    deploiements: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The broadband features the catalogue computes from whichever tables are given."""
+    tables = {"arcep": arcep, "arcep-deploiements": deploiements}
+    given = {key: table for key, table in tables.items() if table is not None}
+    computed = compute(villages, tables=given)
+    names = [n for n, keys in computed.sources.items() if set(keys) & _BROADBAND]
+    return computed.frame[names]
+
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ARCEP_COLUMNS = [
@@ -188,32 +207,43 @@ def test_features_follow_the_villages_order(
 
 
 def test_broadband_features_gives_the_columns_of_the_tables_given(
-    villages: gpd.GeoDataFrame, arcep: pd.DataFrame, deploiements: pd.DataFrame
+    villages: gpd.GeoDataFrame,
+    arcep: pd.DataFrame,
+    deploiements: pd.DataFrame,
+    compute_features: ComputeFeatures,
 ) -> None:
-    only_arcep = broadband_features(villages, arcep=arcep, deploiements=None)
+    def broadband(**tables: pd.DataFrame | None) -> pd.DataFrame:
+        return broadband_features(compute_features, villages, **tables)  # type: ignore[arg-type]
+
+    only_arcep = broadband(arcep=arcep, deploiements=None)
     assert list(only_arcep.columns) == ARCEP_COLUMNS
     assert only_arcep.index.equals(villages.index)
-    only_old = broadband_features(villages, arcep=None, deploiements=deploiements)
+    only_old = broadband(arcep=None, deploiements=deploiements)
     assert list(only_old.columns) == ["ftth_deployed_share_pct"]
-    both = broadband_features(villages, arcep=arcep, deploiements=deploiements)
+    both = broadband(arcep=arcep, deploiements=deploiements)
     assert list(both.columns) == [*ARCEP_COLUMNS, "ftth_deployed_share_pct"]
-    none = broadband_features(villages, arcep=None, deploiements=None)
+    none = broadband(arcep=None, deploiements=None)
     assert none.empty
     assert none.index.equals(villages.index)
 
 
 def test_every_feature_has_a_spec(
-    villages: gpd.GeoDataFrame, arcep: pd.DataFrame, deploiements: pd.DataFrame
+    villages: gpd.GeoDataFrame,
+    arcep: pd.DataFrame,
+    deploiements: pd.DataFrame,
+    compute_features: ComputeFeatures,
 ) -> None:
-    both = broadband_features(villages, arcep=arcep, deploiements=deploiements)
+    both = broadband_features(compute_features, villages, arcep=arcep, deploiements=deploiements)
     specs = {spec.name: spec for spec in SPECS}
     assert list(specs) == list(both.columns)
-    assert all(spec.unit == "%" and not spec.estimate for spec in SPECS)
+    assert all(spec.unit.key == "%" and not spec.estimate for spec in SPECS)
     assert specs["ftth_deployed_share_pct"].sources == ("arcep-deploiements",)
     assert all(specs[name].sources == ("arcep",) for name in ARCEP_COLUMNS)
 
 
-def test_features_from_the_parsed_fixture_files(villages: gpd.GeoDataFrame) -> None:
+def test_features_from_the_parsed_fixture_files(
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
+) -> None:
     arcep = (
         ArcepSource()
         .parse(
@@ -236,7 +266,7 @@ def test_features_from_the_parsed_fixture_files(villages: gpd.GeoDataFrame) -> N
         )
         .table
     )
-    features = broadband_features(villages, arcep=arcep, deploiements=old)
+    features = broadband_features(compute_features, villages, arcep=arcep, deploiements=old)
     a, b, c = (features.loc[code] for code in ("99001", "99002", "99003"))
     assert a["fibre_share_pct"] == pytest.approx(75.0)  # 150 / 200
     assert a["wired_30mbps_share_pct"] == pytest.approx(80.0)  # 160 / 200

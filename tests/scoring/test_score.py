@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from relocate.errors import MissingColumnError
+from relocate.errors import NonUniqueIndexError
 from relocate.scoring import Profile, Ranking, score
 
 CODES = ["99001", "99002", "99003"]
@@ -127,7 +127,7 @@ def test_duplicate_codes_are_refused(profile: Profile) -> None:
     duplicated = features_frame(
         {"drive_min_TLS": [30, 60], "population": [1, 2]}, codes=["99001", "99001"]
     )
-    with pytest.raises(MissingColumnError, match="once"):
+    with pytest.raises(NonUniqueIndexError, match="once"):
         score(duplicated, profile)
 
 

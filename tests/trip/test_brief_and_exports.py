@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from icalendar import Calendar
 
+from relocate.catalogue import default_catalogue
 from relocate.errors import OutputError
 from relocate.scoring import Profile, Ranking, score
 from relocate.settings import Settings
@@ -101,6 +102,7 @@ def territory(make_villages: Callable[[Sequence[dict[str, Any]]], gpd.GeoDataFra
         airports=gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"),
         sources=(source, dvf),
         settings=Settings(departement="99", cache_dir=Path("unused-fixture-cache")),
+        catalogue=default_catalogue(),
         feature_sources={
             "population": ("communes",),
             "drive_min_prefecture": ("communes",),
@@ -109,7 +111,6 @@ def territory(make_villages: Callable[[Sequence[dict[str, Any]]], gpd.GeoDataFra
         },
         open_data={},
         estimated=frozenset({"drive_min_prefecture"}),
-        drive_basis="fixture straight-line estimate",
     )
 
 

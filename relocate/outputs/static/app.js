@@ -28,10 +28,6 @@
   const SMALL_SCREEN = "(max-width: 700px)";
   const MAX_COMPARED = 3;
   const MAX_SEARCH_RESULTS = 10;
-  /** Units whose values are counts, shown as integers (as report.format_value does). */
-  const INTEGER_UNITS = ["", "inhabitants", "sales"];
-  /** A source line made only of the built-in sources, which need no note on each value. */
-  const BUILT_IN_SOURCE = /^\s*(communes|airports)(\s*,\s*(communes|airports))*\s*$/;
 
   // ---------------------------------------------------------------------------------------
   // Scoring: pure functions mirroring relocate/scoring/score.py float operation by operation
@@ -187,21 +183,19 @@
     };
   }
 
-  /** A unit in the page's language: DATA.t["unit.<unit>"], or the unit as written. */
+  /** A unit's symbol in the page's language (units come from the catalogue as data). */
   function unitText(unit) {
-    const key = "unit." + (unit || "");
-    return S.data.t && key in S.data.t ? S.data.t[key] : unit || "";
+    return unit ? unit.symbol : "";
   }
 
   function isIntegerUnit(unit) {
-    return INTEGER_UNITS.indexOf(unit || "") >= 0 ||
-      INTEGER_UNITS.some((u) => u && unitText(u) === unit);
+    return Boolean(unit && unit.integer);
   }
 
   /** A raw value with its unit, like report.format_value, or "missing". */
   function formatValue(x, unit) {
     if (isMissing(x)) return t("missing");
-    if (unit === "flag" || (unit && unit === unitText("flag"))) return x ? t("yes") : t("no");
+    if (unit && unit.flag) return x ? t("yes") : t("no");
     const number = isIntegerUnit(unit) ? S.formats.int.format(x) : S.formats.one.format(x);
     const u = unitText(unit);
     return u ? number + "\u00a0" + u : number;
@@ -209,7 +203,7 @@
 
   /** A constraint bound: integer units as integers, others with up to 2 decimals (like :g). */
   function formatBound(x, unit) {
-    if (isIntegerUnit(unit) || unit === "flag") return formatValue(x, unit);
+    if (isIntegerUnit(unit)) return formatValue(x, unit);
     const u = unitText(unit);
     return S.formats.weight.format(x) + (u ? "\u00a0" + u : "");
   }
@@ -599,7 +593,7 @@
     const doubt = S.data.villages[S.byInsee[insee]].doubt || {};
     const notes = [];
     // The built-in sources (communes, airports) are in the footer; open data says its edition.
-    if (item.source && !BUILT_IN_SOURCE.test(item.source)) notes.push(t("source") + t("colon") + item.source);
+    if (item.source && !item.builtin) notes.push(t("source") + t("colon") + item.source);
     if (doubt[item.name]) notes.push(doubt[item.name]);
     return el("td", { className: "rl-value" }, [
       el("span", { text: formatValue(x, item.unit) }),

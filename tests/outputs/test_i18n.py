@@ -6,10 +6,9 @@ import re
 
 import pytest
 
+from relocate.catalogue import default_catalogue
+from relocate.declare import UNITS
 from relocate.errors import InvalidOptionError
-from relocate.features.broadband import BEST_TECH_LABELS
-from relocate.features.catalogue import feature_spec, known_feature_names
-from relocate.features.services import SERVICE_KINDS
 from relocate.outputs.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -19,7 +18,11 @@ from relocate.outputs.i18n import (
     unit_label,
 )
 
-NAMES = known_feature_names(("TLS", "AGF"))
+CATALOGUE = default_catalogue()
+NAMES = CATALOGUE.names(("TLS", "AGF"))
+SERVICE_KINDS = [kind.key for kind in CATALOGUE.service_kinds()]
+BEST_TECH_LABELS = ("ftth", "coax", "cu_30", "thdr", "cu_8", "4gf", "hdr", "sat")
+feature_spec = CATALOGUE.spec
 
 
 def test_languages() -> None:
@@ -31,7 +34,7 @@ def test_both_languages_have_the_same_keys_and_no_empty_text() -> None:
     fr, en = ui_strings("fr"), ui_strings("en")
     assert set(fr) == set(en)
     for key, text in [*fr.items(), *en.items()]:
-        assert text.strip() or key in ("unit.",), key
+        assert text.strip(), key
 
 
 def test_placeholders_match_between_languages() -> None:
@@ -47,7 +50,6 @@ def test_ui_strings_the_page_needs() -> None:
     assert fr["reset"] == "Revenir au profil"
     assert fr["town_hall"] == "Mairie"
     assert fr["of"] == "sur"
-    assert fr["unit.h/week"] == "h/semaine"
     # A copy: changing it does not change the table.
     fr["reset"] = "x"
     assert ui_strings("fr")["reset"] == "Revenir au profil"
@@ -55,7 +57,7 @@ def test_ui_strings_the_page_needs() -> None:
 
 def test_french_ui_is_french() -> None:
     fr, en = ui_strings("fr"), ui_strings("en")
-    same = [k for k in fr if fr[k] == en[k] and not k.startswith("unit.")]
+    same = [k for k in fr if fr[k] == en[k]]
     # Words that are the same in both (Score, Sources, Points, Département...) are few.
     assert len(same) < len(fr) // 5, same
     # Typography: the typographic apostrophe, no straight one.
@@ -74,7 +76,7 @@ def test_english_labels_are_the_catalogue_s() -> None:
     for name in NAMES:
         spec = feature_spec(name)
         assert spec is not None
-        assert feature_label(name, "en") == spec.label
+        assert feature_label(name, "en") == spec.label.en
 
 
 def test_french_differs_from_english_for_most_features() -> None:
@@ -124,7 +126,7 @@ def test_service_labels() -> None:
     assert service_label("station", "en") == "Passenger railway stations"
     assert service_label("no_such_kind", "en") == "no_such_kind"
     same = [k for k in SERVICE_KINDS if service_label(k, "fr") == service_label(k, "en")]
-    assert same == ["pharmacy", "college", "lycee"]  # the same words in both
+    assert sorted(same) == ["college", "lycee", "pharmacy"]  # the same words in both
 
 
 def test_units() -> None:
@@ -135,12 +137,13 @@ def test_units() -> None:
     assert unit_label("inhabitants", "en") == "inhabitants"
     assert unit_label("km", "fr") == "km"
     assert unit_label("furlongs", "fr") == "furlongs"
-    # Every unit the catalogue uses has an entry in both languages.
+    # Every unit the catalogue uses is declared, in both languages.
     for name in NAMES:
         spec = feature_spec(name)
         assert spec is not None
+        assert UNITS[spec.unit.key] is spec.unit, name
         for lang in LANGUAGES:
-            assert f"unit.{spec.unit}" in ui_strings(lang), (name, spec.unit)
+            assert isinstance(spec.unit.symbol(lang), str), (name, lang)
 
 
 @pytest.mark.parametrize(

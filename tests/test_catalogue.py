@@ -1,4 +1,4 @@
-"""Service features from point tables, and open-data features with their provenance."""
+"""The catalogue: built from the sources' declarations, it names and computes every feature."""
 
 from __future__ import annotations
 
@@ -11,22 +11,20 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from relocate.features import open_data_features
-from relocate.features.broadband import BEST_TECH_LABELS
-from relocate.features.services import (
-    SERVICE_KINDS,
-    SPECS,
-    count_in_village,
-    dist_km_nearest_point,
-    service_features,
-)
-from relocate.outputs.report import low_confidence
-from relocate.settings import DriveEstimate, Settings
+from relocate.catalogue import Catalogue, default_catalogue
+from relocate.features import DriveTimeModel
+from relocate.outputs.card import low_confidence
+from relocate.settings import Settings
+from relocate.sources.airports import AIRPORTS
+from relocate.sources.arcep import BEST_TECHNOLOGIES
+from relocate.sources.bpe import BpeSource
+from relocate.sources.communes import COMMUNES
+from relocate.sources.laposte import LaPosteSource
 from relocate.territory import Territory
+from tests.conftest import ComputeFeatures
 
 GEOD = Geod(ellps="WGS84")
-#: The point sources, in the order the registry prefers them.
-POINT_SOURCES = ("sncf", "laposte", "bpe", "finess")
+BEST_TECH_LABELS = BEST_TECHNOLOGIES
 #: Fixture villages (tests/conftest.py): 99001 (0.50, 43.60), 99002 (0.60, 43.60),
 #: 99003 (0.50, 43.70), measured from their town halls at those positions.
 TOWNHALLS = {"99001": (0.50, 43.60), "99002": (0.60, 43.60), "99003": (0.50, 43.70)}
@@ -75,93 +73,49 @@ def nearest_by_hand(kind: str, table: pd.DataFrame) -> dict[str, float]:
     }
 
 
-# --- count_in_village ----------------------------------------------------------------------
+def shuffled(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The same villages in a non-sorted order."""
+    out = frame.iloc[[2, 0, 1]]
+    assert not out.index.is_monotonic_increasing
+    return out
 
 
-def test_count_counts_points_by_commune_including_those_without_position(
+def open_data_features(
+    compute: ComputeFeatures,
     villages: gpd.GeoDataFrame,
-) -> None:
-    counts = count_in_village(villages, MIXED, kind="post_office")
-    assert counts.name == "count_post_office"
-    assert list(counts.index) == list(villages.index)
-    # The point without a commune is not counted anywhere; the one in 98001 is not a village;
-    # the one without a position still belongs to 99003.
-    assert counts.to_dict() == {"99001": 2.0, "99002": 0.0, "99003": 1.0}
-    assert counts.dtype == float
+    *,
+    tables: dict[str, pd.DataFrame],
+    model: DriveTimeModel | None = None,
+    catalogue: Catalogue | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The features the open-data tables give (not the built-in ones), and each one's source."""
+    computed = compute(villages, tables=tables, model=model, catalogue=catalogue)
+    built_in = set((catalogue or default_catalogue()).built_in)
+    names = [n for n, keys in computed.sources.items() if not set(keys) <= built_in]
+    provenance = {n: computed.sources[n][0] for n in names}
+    return computed.frame[names], provenance
 
 
-def test_count_is_zero_not_nan_where_there_is_none(villages: gpd.GeoDataFrame) -> None:
-    counts = count_in_village(villages, MIXED, kind="bakery")
-    assert counts.to_dict() == {"99001": 0.0, "99002": 1.0, "99003": 0.0}
-    none = count_in_village(villages, MIXED, kind="hospital")
-    assert none.to_dict() == {"99001": 0.0, "99002": 0.0, "99003": 0.0}
-
-
-def test_count_ignores_points_whose_commune_is_unknown(villages: gpd.GeoDataFrame) -> None:
-    table = points([(None, "gp", 0.50, 43.60), (None, "gp", 0.60, 43.60)])
-    assert count_in_village(villages, table, kind="gp").sum() == 0.0
-
-
-def test_count_follows_the_villages_order(villages: gpd.GeoDataFrame) -> None:
-    shuffled = villages.iloc[[2, 0, 1]]
-    counts = count_in_village(shuffled, MIXED, kind="post_office")
-    assert list(counts.index) == ["99003", "99001", "99002"]
-    assert list(counts) == [1.0, 2.0, 0.0]
-
-
-# --- dist_km_nearest_point -----------------------------------------------------------------
-
-
-def test_distance_is_geodesic_to_the_nearest_point_of_the_kind(
+def service_features(
+    compute: ComputeFeatures,
     villages: gpd.GeoDataFrame,
-) -> None:
-    dist = dist_km_nearest_point(villages, MIXED, kind="post_office")
-    assert dist.name == "dist_km_post_office"
-    expected = nearest_by_hand("post_office", MIXED)
-    for code, km in expected.items():
-        assert dist[code] == pytest.approx(km, rel=1e-9)
-    # 99002's nearest is the post office without a commune, 99001's one of its own.
-    assert expected["99002"] == pytest.approx(geod_km(0.60, 43.60, 0.62, 43.62))
-    assert expected["99001"] == pytest.approx(geod_km(0.50, 43.60, 0.51, 43.61))
-
-
-def test_distance_is_zero_at_the_town_hall(villages: gpd.GeoDataFrame) -> None:
-    dist = dist_km_nearest_point(villages, MIXED, kind="bakery")
-    assert dist["99002"] == pytest.approx(0.0, abs=1e-9)
-    assert dist["99001"] == pytest.approx(geod_km(0.50, 43.60, 0.60, 43.60), rel=1e-9)
-
-
-def test_distance_is_nan_when_there_is_no_point_of_the_kind(villages: gpd.GeoDataFrame) -> None:
-    dist = dist_km_nearest_point(villages, MIXED, kind="hospital")
-    assert dist.isna().all()
-    assert list(dist.index) == list(villages.index)
-
-
-def test_distance_ignores_points_without_coordinates(villages: gpd.GeoDataFrame) -> None:
-    # The pharmacy without position is in 99001 itself: read as (0, 0) or kept,
-    # it would give a wrong distance; ignored, the far one is the nearest.
-    table = points(
-        [
-            ("99001", "pharmacy", np.nan, np.nan),
-            ("99001", "pharmacy", np.nan, 43.60),
-            ("98001", "pharmacy", 0.80, 43.60),
-        ]
-    )
-    dist = dist_km_nearest_point(villages, table, kind="pharmacy")
-    for code, (lon, lat) in TOWNHALLS.items():
-        assert dist[code] == pytest.approx(geod_km(lon, lat, 0.80, 43.60), rel=1e-9)
-    only_unknown = dist_km_nearest_point(villages, table.iloc[:2], kind="pharmacy")
-    assert only_unknown.isna().all()
+    *,
+    points: pd.DataFrame,
+    model: DriveTimeModel | None = None,
+) -> pd.DataFrame:
+    """The service features a table of points gives (as the BPE's table)."""
+    frame, _ = open_data_features(compute, villages, tables={"bpe": points}, model=model)
+    return frame
 
 
 # --- service_features ----------------------------------------------------------------------
 
 
 def test_service_features_has_three_columns_per_kind_present_only(
-    villages: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
 ) -> None:
-    frame = service_features(villages, points=MIXED, drive_estimate=DriveEstimate())
-    # In SERVICE_KINDS order; 'postal_other' is not a known kind and gives nothing.
+    frame = service_features(compute_features, villages, points=MIXED)
+    # In the catalogue's order; 'postal_other' is not a known kind and gives nothing.
     assert list(frame.columns) == [
         "count_post_office",
         "dist_km_post_office",
@@ -174,10 +128,10 @@ def test_service_features_has_three_columns_per_kind_present_only(
 
 
 def test_service_drive_time_is_distance_times_detour_over_speed(
-    villages: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
 ) -> None:
-    model = DriveEstimate(detour_factor=1.5, speed_kmh=45.0)
-    frame = service_features(villages, points=MIXED, drive_estimate=model)
+    model = DriveTimeModel(detour_factor=1.5, speed_kmh=45.0)
+    frame = service_features(compute_features, villages, points=MIXED, model=model)
     for kind in ("post_office", "bakery"):
         dist = frame[f"dist_km_{kind}"]
         expected = dist * 1.5 / 45.0 * 60.0
@@ -187,20 +141,26 @@ def test_service_drive_time_is_distance_times_detour_over_speed(
     assert frame.at["99001", "drive_min_bakery"] == pytest.approx(km * 2.0)
 
 
-def test_service_features_of_no_point_is_an_empty_frame(villages: gpd.GeoDataFrame) -> None:
-    frame = service_features(villages, points=MIXED.iloc[:0], drive_estimate=DriveEstimate())
+def test_service_features_of_no_point_is_an_empty_frame(
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
+) -> None:
+    frame = service_features(compute_features, villages, points=MIXED.iloc[:0])
     assert frame.columns.empty
     assert list(frame.index) == list(villages.index)
 
 
 def test_every_service_kind_has_three_specs_naming_its_sources() -> None:
-    names = {spec.name: spec for spec in SPECS}
-    for kind, (_, _, sources) in SERVICE_KINDS.items():
-        assert names[f"count_{kind}"].sources == sources
-        assert names[f"dist_km_{kind}"].unit == "km"
-        assert names[f"drive_min_{kind}"].estimate
-        assert not names[f"dist_km_{kind}"].estimate
-    assert len(SPECS) == 3 * len(SERVICE_KINDS)
+    catalogue = default_catalogue()
+    specs = [s for s in catalogue.specs() if catalogue.service_kind(s.destination or "")]
+    names = {spec.name: spec for spec in specs}
+    for kind in catalogue.service_kinds():
+        sources = catalogue.providers(kind.key)
+        assert names[f"count_{kind.key}"].sources == sources
+        assert names[f"dist_km_{kind.key}"].unit.key == "km"
+        assert names[f"drive_min_{kind.key}"].estimate
+        assert not names[f"dist_km_{kind.key}"].estimate
+    assert len(specs) == 3 * len(catalogue.service_kinds())
+    assert catalogue.providers("post_office") == ("laposte", "bpe")
 
 
 # --- open_data_features: which source gives what ------------------------------------------
@@ -222,12 +182,11 @@ BPE = points(
 )
 
 
-def test_first_point_source_gives_a_shared_kind(villages: gpd.GeoDataFrame) -> None:
+def test_first_point_source_gives_a_shared_kind(
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
+) -> None:
     features, provenance = open_data_features(
-        villages,
-        tables={"bpe": BPE, "laposte": LAPOSTE},
-        point_sources=POINT_SOURCES,
-        drive_estimate=DriveEstimate(),
+        compute_features, villages, tables={"bpe": BPE, "laposte": LAPOSTE}
     )
     # La Poste comes before the BPE: its one post office, not the BPE's two.
     assert features["count_post_office"].to_dict() == {"99001": 1.0, "99002": 0.0, "99003": 0.0}
@@ -244,12 +203,12 @@ def test_first_point_source_gives_a_shared_kind(villages: gpd.GeoDataFrame) -> N
     assert set(provenance) == set(features.columns)
 
 
-def test_preference_follows_point_sources_order(villages: gpd.GeoDataFrame) -> None:
+def test_preference_follows_point_sources_order(
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
+) -> None:
+    bpe_first = Catalogue([COMMUNES, AIRPORTS, BpeSource(), LaPosteSource()])
     features, provenance = open_data_features(
-        villages,
-        tables={"laposte": LAPOSTE, "bpe": BPE},
-        point_sources=("bpe", "laposte"),
-        drive_estimate=DriveEstimate(),
+        compute_features, villages, tables={"laposte": LAPOSTE, "bpe": BPE}, catalogue=bpe_first
     )
     assert features["count_post_office"].to_dict() == {"99001": 0.0, "99002": 1.0, "99003": 1.0}
     assert provenance["dist_km_post_office"] == "bpe"
@@ -257,32 +216,35 @@ def test_preference_follows_point_sources_order(villages: gpd.GeoDataFrame) -> N
     assert features.columns.is_unique
 
 
-def test_only_loaded_point_sources_listed_give_features(villages: gpd.GeoDataFrame) -> None:
+def test_only_loaded_point_sources_listed_give_features(
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
+) -> None:
     station = points([("99001", "station", 0.50, 43.60)])
+    without_sncf = Catalogue([COMMUNES, AIRPORTS, LaPosteSource()])
     features, provenance = open_data_features(
+        compute_features,
         villages,
-        tables={"sncf": station, "laposte": LAPOSTE},
-        point_sources=("laposte",),  # sncf is loaded but not a point source here
-        drive_estimate=DriveEstimate(),
+        tables={"sncf": station, "laposte": LAPOSTE},  # sncf is loaded but not in the catalogue
+        catalogue=without_sncf,
     )
     assert "count_station" not in features
     assert set(provenance.values()) == {"laposte"}
 
 
-def test_point_source_drive_times_use_the_model(villages: gpd.GeoDataFrame) -> None:
-    model = DriveEstimate(detour_factor=2.0, speed_kmh=60.0)
-    features, _ = open_data_features(
-        villages, tables={"bpe": BPE}, point_sources=POINT_SOURCES, drive_estimate=model
-    )
+def test_point_source_drive_times_use_the_model(
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
+) -> None:
+    model = DriveTimeModel(detour_factor=2.0, speed_kmh=60.0)
+    features, _ = open_data_features(compute_features, villages, tables={"bpe": BPE}, model=model)
     np.testing.assert_allclose(
         features["drive_min_bakery"], features["dist_km_bakery"] * 2.0, rtol=1e-12
     )
 
 
-def test_nothing_loaded_gives_no_feature(villages: gpd.GeoDataFrame) -> None:
-    features, provenance = open_data_features(
-        villages, tables={}, point_sources=POINT_SOURCES, drive_estimate=DriveEstimate()
-    )
+def test_nothing_loaded_gives_no_feature(
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
+) -> None:
+    features, provenance = open_data_features(compute_features, villages, tables={})
     assert features.columns.empty
     assert list(features.index) == list(villages.index)
     assert provenance == {}
@@ -339,17 +301,16 @@ def dvf_table() -> pd.DataFrame:
 
 
 def test_broadband_and_house_price_tables_give_their_columns(
-    villages: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
 ) -> None:
     features, provenance = open_data_features(
+        compute_features,
         villages,
         tables={
             "arcep": arcep_table(),
             "arcep-deploiements": deploiements_table(),
             "dvf": dvf_table(),
         },
-        point_sources=POINT_SOURCES,
-        drive_estimate=DriveEstimate(),
     )
     arcep_columns = [
         "fibre_share_pct",
@@ -385,10 +346,10 @@ def test_broadband_and_house_price_tables_give_their_columns(
 
 
 def test_price_from_few_sales_is_flagged_in_reports(
-    villages: gpd.GeoDataFrame, airports: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame, airports: gpd.GeoDataFrame, compute_features: ComputeFeatures
 ) -> None:
     features, provenance = open_data_features(
-        villages, tables={"dvf": dvf_table()}, point_sources=(), drive_estimate=DriveEstimate()
+        compute_features, villages, tables={"dvf": dvf_table()}
     )
     territory = Territory(
         code="99",
@@ -399,8 +360,64 @@ def test_price_from_few_sales_is_flagged_in_reports(
         airports=airports,
         sources=(),
         settings=Settings(departement="99", cache_dir=Path("unused-fixture-cache")),
+        catalogue=default_catalogue(),
         feature_sources={name: (key,) for name, key in provenance.items()},
         open_data={},
     )
     assert low_confidence(territory, "house_price_eur_m2", "99001") is None
     assert low_confidence(territory, "house_price_eur_m2", "99002") == "low confidence: 2 sales"
+
+
+# --- the built-in features -----------------------------------------------------------------
+
+
+def test_build_features(villages: gpd.GeoDataFrame, compute_features: ComputeFeatures) -> None:
+    mixed = shuffled(villages)
+    model = DriveTimeModel(detour_factor=1.2, speed_kmh=60)
+    table = compute_features(mixed, model=model).frame
+    assert table.columns.tolist() == [
+        "population",
+        "density_per_km2",
+        "townhall_hours_per_week",
+        "dist_km_prefecture",
+        "drive_min_prefecture",
+        "dist_km_town",
+        "drive_min_town",
+        "dist_km_airport",
+        "drive_min_airport",
+        "dist_km_TLS",
+        "drive_min_TLS",
+        "dist_km_AGF",
+        "drive_min_AGF",
+    ]
+    assert table.index.equals(mixed.index)
+    catalogue = default_catalogue()
+    assert all(catalogue.is_known(c) for c in table.columns)
+    for column in table.columns:
+        spec = catalogue.spec(column)
+        assert spec is not None
+        if column.startswith("drive_min_"):
+            assert spec.unit.key == "min" and spec.estimate
+            dist = table[column.replace("drive_min_", "dist_km_")]
+            pd.testing.assert_series_equal(
+                table[column], (dist * 1.2 / 60 * 60).rename(column), check_exact=False
+            )
+        if column.startswith("dist_km_"):
+            assert spec.unit.key == "km" and not spec.estimate
+    assert table.loc["99003", "dist_km_prefecture"] == 0.0
+    assert table.loc["99003", "dist_km_town"] == 0.0
+    assert table.loc["99001", "dist_km_TLS"] == pytest.approx(geod_km(0.5, 43.6, 1.0, 43.6))
+    assert table.loc["99001", "dist_km_AGF"] == pytest.approx(geod_km(0.5, 43.6, 0.5, 44.2))
+    assert table.loc["99002", "population"] == 450.0
+    assert table["townhall_hours_per_week"].tolist() == [35.0, 35.0, 35.0]
+
+
+def test_feature_catalogue() -> None:
+    feature_spec = default_catalogue().spec
+    assert feature_spec("drive_min_TLS") is not None
+    assert feature_spec("dist_km_PUF") is not None
+    assert feature_spec("drive_min_ZZZ") is None  # not an IATA code
+    assert feature_spec("drive_min_tls") is None  # codes are upper case
+    assert feature_spec("area_km2") is None  # computed, but not a scoring feature
+    spec = feature_spec("density_per_km2")
+    assert spec is not None and spec.unit.key == "inhabitants/km²"

@@ -13,9 +13,11 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+from relocate.catalogue import default_catalogue
 from relocate.errors import InvalidOptionError, UnknownVillageError
+from relocate.features import DriveTimeModel
 from relocate.features._geodesy import geodesic_km
-from relocate.settings import DriveEstimate, Settings
+from relocate.settings import Settings
 from relocate.territory import Territory
 from relocate.trip import TripPlan, TripSettings
 from relocate.trip.plan import plan_trip
@@ -23,7 +25,7 @@ from relocate.trip.plan import plan_trip
 MONDAY = date(2030, 1, 7)
 TODAY = date(2030, 1, 1)
 #: Drive minutes = straight-line km: easy to reason about.
-KM_IS_MINUTES = DriveEstimate(detour_factor=1.0, speed_kmh=60.0)
+KM_IS_MINUTES = DriveTimeModel(detour_factor=1.0, speed_kmh=60.0)
 WEEKDAYS_ALL_DAY = '[["lundi","vendredi",[["08:00:00","19:00:00"]]]]'
 MONDAY_EARLY = '[["lundi","lundi",[["08:30:00","10:00:00"]]]]'
 TUESDAY_AFTERNOON = '[["mardi","mardi",[["14:00:00","17:00:00"]]]]'
@@ -47,9 +49,10 @@ def territory_of(
         airports=airports,
         sources=(),
         settings=Settings(departement="99", cache_dir=Path("unused-fixture-cache")),
+        catalogue=default_catalogue(),
         feature_sources={},
         open_data=open_data or {},
-        drive_estimate=KM_IS_MINUTES,
+        drive_model=KM_IS_MINUTES,
     )
 
 
@@ -242,7 +245,8 @@ def test_road_network_drive_times(make_villages: Any, airports: gpd.GeoDataFrame
     plan = plan_trip(
         territory, base="99001", villages=["99003", "99002"], start=MONDAY, days=1, today=TODAY
     )
-    assert plan.drive_basis == "road network: OpenStreetMap, edition fixture-2030"
+    assert plan.drive_basis.startswith("road network: OpenStreetMap, edition fixture-2030")
+    assert plan.drive_basis == territory.drive_times
     assert visits(plan) == [["99002", "99003"]] or visits(plan) == [["99003", "99002"]]
     assert plan.days[0].drive_min == pytest.approx(40.0)
 

@@ -16,7 +16,7 @@ from relocate.errors import ProfileError, RelocateError
 from relocate.scoring import Constraint, Criterion, list_presets, load_profile, parse_profile
 from relocate.scoring.profile import presets_dir
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PRESET_FILES = sorted((REPO / "data" / "profiles").glob("*.toml"))
 PRESET_NAMES = ["family", "remote-worker", "tight-budget"]
 

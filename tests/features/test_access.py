@@ -1,8 +1,7 @@
-"""Features: population, density, opening hours, distances, drive-time estimates."""
+"""Points, distances and estimated drive times; every feature named and aligned."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,23 +14,18 @@ from shapely.geometry import Point, Polygon
 
 from relocate.errors import MissingColumnError
 from relocate.features import (
+    DriveTimeModel,
     area_km2,
-    build_features,
     density_per_km2,
     dist_km_nearest,
     dist_km_prefecture,
     dist_km_to,
     dist_km_town,
     drive_min_estimate,
-    feature_spec,
-    format_opening_hours,
-    is_known_feature,
-    parse_opening_hours,
     population,
     townhall_hours_per_week,
     village_points,
 )
-from relocate.settings import DriveEstimate
 
 GEOD = Geod(ellps="WGS84")
 MakeVillages = Callable[[Sequence[dict[str, Any]]], gpd.GeoDataFrame]
@@ -53,150 +47,6 @@ def shuffled(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = frame.iloc[[2, 0, 1]]
     assert not out.index.is_monotonic_increasing
     return out
-
-
-# --- population and density ----------------------------------------------------------------
-
-
-def test_population_is_float_and_keeps_missing(make_villages: MakeVillages) -> None:
-    villages = make_villages(
-        [
-            {"code": "99002", "name": "Village B", "lon": 0.6, "lat": 43.6, "population": 450},
-            {"code": "99001", "name": "Village A", "lon": 0.5, "lat": 43.6, "population": None},
-        ]
-    )
-    expected = pd.Series([450.0, np.nan], index=villages.index, name="population")
-    pd.testing.assert_series_equal(population(villages), expected)
-
-
-def test_area_matches_a_geodesic_computation(villages: gpd.GeoDataFrame) -> None:
-    # Village A is the square [0.49, 0.51] x [43.59, 43.61].
-    lons = [0.49, 0.51, 0.51, 0.49]
-    lats = [43.59, 43.59, 43.61, 43.61]
-    area_m2, _ = GEOD.polygon_area_perimeter(lons, lats)
-    expected_km2 = abs(area_m2) / 1e6
-    # Rough cross-check: 0.02 deg of latitude x 0.02 deg of longitude at 43.6 deg N.
-    rough = (0.02 * 111.1) * (0.02 * 111.3 * math.cos(math.radians(43.6)))
-    assert expected_km2 == pytest.approx(rough, rel=0.01)
-    assert area_km2(villages).loc["99001"] == pytest.approx(expected_km2, rel=1e-9)
-
-
-def test_density_is_population_over_geodesic_area(villages: gpd.GeoDataFrame) -> None:
-    lons = [0.49, 0.51, 0.51, 0.49]
-    lats = [43.59, 43.59, 43.61, 43.61]
-    area_a = abs(GEOD.polygon_area_perimeter(lons, lats)[0]) / 1e6
-    density = density_per_km2(villages)
-    assert density.name == "density_per_km2"
-    assert density.loc["99001"] == pytest.approx(120 / area_a, rel=1e-9)
-    assert 30 < density.loc["99001"] < 40  # 120 inhabitants on ~3.6 km²
-
-
-def test_density_is_nan_without_polygon_or_population(make_villages: MakeVillages) -> None:
-    villages = make_villages(
-        [
-            {"code": "99001", "name": "Village A", "lon": 0.5, "lat": 43.6, "population": 100,
-             "geometry": Polygon()},
-            {"code": "99002", "name": "Village B", "lon": 0.6, "lat": 43.6, "population": None},
-        ]
-    )  # fmt: skip
-    assert np.isnan(area_km2(villages).loc["99001"])
-    assert density_per_km2(villages).isna().all()
-
-
-def test_area_is_computed_on_wgs84_even_from_a_projected_crs(villages: gpd.GeoDataFrame) -> None:
-    projected = villages.to_crs("EPSG:2154")
-    np.testing.assert_allclose(area_km2(projected), area_km2(villages), rtol=1e-6)
-
-
-# --- town-hall opening hours ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "hours"),
-    [
-        (HOURS_40, 40.0),
-        (ONE_DAY, 3.25),
-        (WRAPPING, 6.0),  # Saturday, Sunday and Monday, 2 h each
-        (TWO_ENTRIES, 8.5),
-        ('[["dimanche","dimanche",[["10:00:00","11:00:00"]]]]', 1.0),
-        ('[["lundi","dimanche",[["09:00:00","10:00:00"]]]]', 7.0),
-    ],
-    ids=["weekdays", "single-day", "wrapping", "two-entries", "sunday", "whole-week"],
-)
-def test_hours_per_week(make_villages: MakeVillages, text: str, hours: float) -> None:
-    villages = make_villages(
-        [{"code": "99001", "name": "Village A", "lon": 0.5, "lat": 43.6, "hours": text}]
-    )
-    result = townhall_hours_per_week(villages)
-    assert result.name == "townhall_hours_per_week"
-    assert result.dtype == np.float64
-    assert result.loc["99001"] == pytest.approx(hours)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "[]",
-        None,
-        np.nan,
-        "",
-        "garbage",
-        "{}",
-        "42",
-        "null",
-        '[["lundi","vendredi"]]',
-        '[["lundi","vendredi",[["08:00:00"]]]]',
-        '[["monday","friday",[["08:00:00","12:00:00"]]]]',
-        '[["lundi","vendredi",[["8h","12h"]]]]',
-        '[["lundi","vendredi",[]]]',
-    ],
-    ids=[
-        "empty-list",
-        "none",
-        "nan",
-        "empty-string",
-        "garbage",
-        "object",
-        "number",
-        "json-null",
-        "no-intervals",
-        "half-interval",
-        "english-days",
-        "bad-times",
-        "no-slots",
-    ],
-)
-def test_unknown_timetable_is_nan_not_zero(make_villages: MakeVillages, text: Any) -> None:
-    villages = make_villages(
-        [
-            {"code": "99001", "name": "Village A", "lon": 0.5, "lat": 43.6, "hours": text},
-            {"code": "99002", "name": "Village B", "lon": 0.6, "lat": 43.6, "hours": HOURS_40},
-        ]
-    )
-    assert parse_opening_hours(text) is None
-    assert format_opening_hours(text) is None
-    result = townhall_hours_per_week(villages)
-    assert np.isnan(result.loc["99001"])
-    assert result.loc["99002"] == pytest.approx(40.0)
-
-
-def test_parsed_slots_are_sorted_by_day_then_time() -> None:
-    slots = parse_opening_hours(WRAPPING)
-    assert slots is not None
-    assert [s.day for s in slots] == [0, 5, 6]
-    assert all(s.hours == pytest.approx(2.0) for s in slots)
-    two = parse_opening_hours(TWO_ENTRIES)
-    assert two is not None
-    assert [(s.day, f"{s.start:%H:%M}") for s in two] == [(0, "09:00"), (1, "09:00"), (3, "14:00")]
-
-
-def test_format_opening_hours() -> None:
-    day = "08:00-12:30, 13:30-17:00"
-    assert format_opening_hours(HOURS_40) == "; ".join(
-        f"{d} {day}" for d in ["Mon", "Tue", "Wed", "Thu", "Fri"]
-    )
-    assert format_opening_hours(WRAPPING) == ("Mon 10:00-12:00; Sat 10:00-12:00; Sun 10:00-12:00")
-    assert format_opening_hours(ONE_DAY) == "Wed 09:00-12:15"
 
 
 # --- points and distances ------------------------------------------------------------------
@@ -356,23 +206,23 @@ def test_dist_km_town_ignores_communes_without_population(
 
 def test_drive_min_estimate_default_model(villages: gpd.GeoDataFrame) -> None:
     dist = pd.Series([0.0, 70.0, np.nan], index=["99003", "99001", "99002"], name="dist_km_TLS")
-    result = drive_min_estimate(dist, model=DriveEstimate())
+    result = drive_min_estimate(dist, model=DriveTimeModel())
     expected = pd.Series([0.0, 78.0, np.nan], index=dist.index, name="drive_min_TLS")
     pd.testing.assert_series_equal(result, expected)  # 70 km x 1.3 at 70 km/h = 78 min
 
 
 def test_drive_min_estimate_custom_model() -> None:
     dist = pd.Series([10.0], index=["99001"], name="dist_km_town")
-    model = DriveEstimate(detour_factor=1.5, speed_kmh=50)
+    model = DriveTimeModel(detour_factor=1.5, speed_kmh=50)
     result = drive_min_estimate(dist, model=model)
     assert result.name == "drive_min_town"
     assert result.iloc[0] == pytest.approx(10 * 1.5 / 50 * 60)  # 18 min
-    assert result.iloc[0] == pytest.approx(model.minutes(10.0))
+    assert result.iloc[0] == pytest.approx(model.predict([10.0])[0])
 
 
 def test_drive_min_estimate_needs_a_distance_series() -> None:
     with pytest.raises(MissingColumnError, match="dist_km_"):
-        drive_min_estimate(pd.Series([1.0], name="population"), model=DriveEstimate())
+        drive_min_estimate(pd.Series([1.0], name="population"), model=DriveTimeModel())
 
 
 # --- naming and alignment ------------------------------------------------------------------
@@ -406,62 +256,3 @@ def test_feature_series_are_named_and_aligned(
     # Same values as on the sorted table, row by row.
     sorted_result = func(villages, communes, airports)
     pd.testing.assert_series_equal(result.sort_index(), sorted_result)
-
-
-def test_build_features(
-    villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, airports: gpd.GeoDataFrame
-) -> None:
-    mixed = shuffled(villages)
-    model = DriveEstimate(detour_factor=1.2, speed_kmh=60)
-    table = build_features(
-        mixed,
-        communes=communes,
-        prefecture="99003",
-        airports=airports,
-        town_min_population=2000,
-        drive_estimate=model,
-    )
-    assert table.columns.tolist() == [
-        "population",
-        "density_per_km2",
-        "townhall_hours_per_week",
-        "dist_km_prefecture",
-        "drive_min_prefecture",
-        "dist_km_town",
-        "drive_min_town",
-        "dist_km_airport",
-        "drive_min_airport",
-        "dist_km_TLS",
-        "drive_min_TLS",
-        "dist_km_AGF",
-        "drive_min_AGF",
-    ]
-    assert table.index.equals(mixed.index)
-    assert all(is_known_feature(c) for c in table.columns)
-    for column in table.columns:
-        spec = feature_spec(column)
-        assert spec is not None
-        if column.startswith("drive_min_"):
-            assert spec.unit == "min" and spec.estimate
-            dist = table[column.replace("drive_min_", "dist_km_")]
-            pd.testing.assert_series_equal(
-                table[column], (dist * 1.2 / 60 * 60).rename(column), check_exact=False
-            )
-        if column.startswith("dist_km_"):
-            assert spec.unit == "km" and not spec.estimate
-    assert table.loc["99003", "dist_km_prefecture"] == 0.0
-    assert table.loc["99003", "dist_km_town"] == 0.0
-    assert table.loc["99001", "dist_km_TLS"] == pytest.approx(geod_km(0.5, 43.6, 1.0, 43.6))
-    assert table.loc["99001", "dist_km_AGF"] == pytest.approx(geod_km(0.5, 43.6, 0.5, 44.2))
-    assert table.loc["99002", "population"] == 450.0
-    assert table["townhall_hours_per_week"].tolist() == [35.0, 35.0, 35.0]
-
-
-def test_feature_catalogue() -> None:
-    assert feature_spec("drive_min_TLS") is not None
-    assert feature_spec("dist_km_PUF") is not None
-    assert feature_spec("drive_min_ZZZ") is None  # not an IATA code
-    assert feature_spec("drive_min_tls") is None  # codes are upper case
-    assert feature_spec("area_km2") is None  # computed, but not a scoring feature
-    spec = feature_spec("density_per_km2")
-    assert spec is not None and spec.unit == "inhabitants/km²"

@@ -1,4 +1,4 @@
-"""Routing on a hand-made road network: times, one-way streets, islands, isochrones, the fit."""
+"""Routing on a hand-made road network: times, one-way streets, islands, isochrones."""
 
 from __future__ import annotations
 
@@ -15,12 +15,10 @@ from relocate.features.roads import (
     RoadNetwork,
     drive_min_nearest,
     drive_min_to,
-    fit_drive_estimate,
     isochrones,
     snap_distance_m,
     unreachable_reason,
 )
-from relocate.settings import DriveEstimate
 
 GEOD = Geod(ellps="WGS84")
 
@@ -249,35 +247,3 @@ def test_isochrone_from_respects_one_way(network: RoadNetwork) -> None:
     )
     assert from_b.contains(Point(NODES[D]))
     assert not to_b.contains(Point(NODES[D]))
-
-
-def test_fit_recovers_known_detour_and_speed() -> None:
-    rng = np.random.default_rng(4)
-    straight = rng.uniform(3.0, 90.0, 200)
-    network_km = straight * 1.25
-    network_min = network_km / 65.0 * 60.0
-    fit = fit_drive_estimate(straight_km=straight, network_km=network_km, network_min=network_min)
-    assert fit.detour_factor == pytest.approx(1.25, abs=1e-6)
-    assert fit.speed_kmh == pytest.approx(65.0, abs=1e-6)
-    assert fit.mae_min == pytest.approx(0.0, abs=1e-9)
-    assert fit.n == 200
-    assert fit.to_estimate() == DriveEstimate(
-        detour_factor=fit.detour_factor, speed_kmh=fit.speed_kmh
-    )
-
-
-def test_fit_error_and_skipped_routes() -> None:
-    straight = np.array([10.0, 20.0, 0.0, np.nan])
-    network_km = np.array([12.0, 28.0, 0.5, 5.0])
-    network_min = np.array([12.0, 24.0, 1.0, 5.0])
-    fit = fit_drive_estimate(straight_km=straight, network_km=network_km, network_min=network_min)
-    assert fit.n == 2  # the route of 0 km and the NaN one are left out
-    detour = (10 * 12 + 20 * 28) / (10**2 + 20**2)
-    hours = network_min[:2] / 60
-    speed = float((hours * network_km[:2]).sum() / (hours**2).sum())
-    assert fit.detour_factor == pytest.approx(detour)
-    assert fit.speed_kmh == pytest.approx(speed)
-    errors = np.abs(straight[:2] * detour / speed * 60 - network_min[:2])
-    assert fit.mae_min == pytest.approx(errors.mean())
-    assert fit.max_error_min == pytest.approx(errors.max())
-    assert fit.mae_min > 0

@@ -9,19 +9,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from relocate.catalogue import default_catalogue
 from relocate.errors import MissingColumnError
-from relocate.features.catalogue import feature_spec
 from relocate.features.housing import (
-    SPECS,
     house_price_eur_m2,
     house_price_low_confidence,
     house_sales_count,
-    housing_features,
 )
 from relocate.sources.dvf import DvfSource
+from tests.sources._dummy import make_context
+from tests.sources.test_dvf import Y2023, Y2024
 
-from ._dummy import make_context
-from .test_dvf import Y2023, Y2024
+#: The DVF features the catalogue declares.
+SPECS = [s for s in default_catalogue().specs() if s.sources == ("dvf",)]
+
+
+def housing_features(villages: gpd.GeoDataFrame, *, dvf: pd.DataFrame) -> pd.DataFrame:
+    """The columns of :data:`SPECS`, one row per village, as the catalogue declares them."""
+    return pd.concat(
+        [house_price_eur_m2(villages, dvf), house_sales_count(villages, dvf),
+         house_price_low_confidence(villages, dvf)],
+        axis=1,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -76,7 +85,7 @@ def test_features_have_the_catalogue_columns(villages: gpd.GeoDataFrame, dvf: pd
 
 
 def test_specs_units_and_source() -> None:
-    units = {spec.name: spec.unit for spec in SPECS}
+    units = {spec.name: spec.unit.key for spec in SPECS}
     assert units["house_price_eur_m2"] == "€/m²"
     assert units["house_sales"] == "sales"
     assert all(spec.sources == ("dvf",) for spec in SPECS)
@@ -84,7 +93,7 @@ def test_specs_units_and_source() -> None:
 
 
 def test_catalogue_knows_the_housing_features() -> None:
-    spec = feature_spec("house_price_eur_m2")
+    spec = default_catalogue().spec("house_price_eur_m2")
     assert spec is not None
     assert spec.sources == ("dvf",)
 

@@ -1,0 +1,79 @@
+"""Options shared by the commands, and the loading they share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from relocate.settings import DEFAULT_AIRPORTS
+
+if TYPE_CHECKING:
+    from relocate.scoring import Profile, Ranking
+    from relocate.territory import Territory
+
+__all__ = ["load", "profile_option", "rank_territory", "territory_options"]
+
+F = Callable[..., Any]
+
+
+def territory_options(func: F) -> F:
+    """The options that choose what is scored: département, airports, town threshold."""
+    options = [
+        click.option(
+            "--departement",
+            "-d",
+            default="32",
+            show_default=True,
+            help="Code of the département to score (32 is the Gers; 2A, 47, 31...).",
+        ),
+        click.option(
+            "--airport",
+            "airports",
+            multiple=True,
+            metavar="IATA",
+            help="Airport to measure against; repeat for several "
+            f"[default: {' '.join(DEFAULT_AIRPORTS)}].",
+        ),
+        click.option(
+            "--town-min-population",
+            type=click.IntRange(min=1),
+            default=2000,
+            show_default=True,
+            help="Inhabitants a commune needs to count as a town for dist_km_town.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+profile_option = click.option(
+    "--profile",
+    "-p",
+    required=True,
+    help="Profile: a preset name (remote-worker, family, tight-budget) or a .toml file.",
+)
+
+
+def load(departement: str, airports: Sequence[str], town_min_population: int) -> Territory:
+    """The territory the options describe."""
+    from relocate.settings import Settings
+    from relocate.territory import load_territory
+
+    settings = Settings(
+        departement=departement,
+        airports=tuple(airports) or DEFAULT_AIRPORTS,
+        town_min_population=town_min_population,
+    )
+    return load_territory(settings)
+
+
+def rank_territory(profile: Profile, territory: Territory) -> Ranking:
+    """The profile's ranking of the territory's villages."""
+    from relocate.scoring import score
+
+    return score(
+        territory.features, profile, names=territory.villages["name"], catalogue=territory.catalogue
+    )

@@ -1,0 +1,193 @@
+"""The commands that rank villages for a profile: rank, map, features, explain, criteria."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from relocate.cli._options import load, profile_option, rank_territory, territory_options
+from relocate.declare import DEFAULT_LANGUAGE, LANGUAGES
+from relocate.settings import DEFAULT_AIRPORTS
+
+__all__ = ["COMMANDS"]
+
+# The API is imported inside each command, not here: `relocate --help` must not wait for
+# pandas, geopandas and folium.
+
+
+@click.command()
+@profile_option
+@territory_options
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every village's ranking to a .csv, .geojson or .gpkg file.",
+)
+def rank(
+    profile: str,
+    departement: str,
+    airports: tuple[str, ...],
+    town_min_population: int,
+    top: int,
+    out: Path | None,
+) -> None:
+    """Print the best villages for a profile, and optionally write the full ranking."""
+    from relocate.outputs.report import format_ranking
+    from relocate.outputs.tables import check_table_path, ranking_frame, sources_text, write_table
+    from relocate.scoring import load_profile
+
+    wanted = load_profile(profile)  # fail fast, before loading data
+    if out is not None:
+        check_table_path(out)
+    territory = load(departement, airports, town_min_population)
+    ranking = rank_territory(wanted, territory)
+    if out is not None:
+        unavailable = "".join(
+            f"\nUnavailable, left out of the weighting: {name}: {reason}"
+            for name, reason in ranking.unavailable.items()
+        )
+        write_table(
+            ranking_frame(ranking, territory), out, sources=sources_text(territory) + unavailable
+        )
+    click.echo(format_ranking(ranking, territory, top=top))
+    if out is not None:
+        click.echo(f"\nWrote {out} ({len(ranking.table)} villages)")
+
+
+@click.command("map")
+@profile_option
+@territory_options
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write [default: maps/<profile>-<departement>.html].",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of the map: French or English.",
+)
+def map_command(
+    profile: str,
+    departement: str,
+    airports: tuple[str, ...],
+    town_min_population: int,
+    top: int,
+    out: Path | None,
+    lang: str,
+) -> None:
+    """Write the interactive map of a ranking, and print the best villages."""
+    from relocate.outputs.map import build_map, write_map
+    from relocate.outputs.report import format_ranking
+    from relocate.scoring import load_profile
+
+    if out is not None and out.suffix.lower() not in {".html", ".htm"}:
+        raise click.BadParameter(f"{out} should end in .html", param_hint="--out")
+    wanted = load_profile(profile)
+    territory = load(departement, airports, town_min_population)
+    ranking = rank_territory(wanted, territory)
+    out = out or Path("maps") / f"{Path(profile).stem}-{territory.code}.html"
+    write_map(build_map(ranking, territory, top=top, lang=lang), out)
+    click.echo(format_ranking(ranking, territory, top=top))
+    click.echo(f"\nWrote {out}")
+
+
+@click.command()
+@territory_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write: .csv, .geojson or .gpkg.",
+)
+def features(
+    departement: str, airports: tuple[str, ...], town_min_population: int, out: Path
+) -> None:
+    """Write the full feature table: one row per village, one column per feature."""
+    from relocate.outputs.tables import check_table_path, feature_frame, sources_text, write_table
+
+    check_table_path(out)
+    territory = load(departement, airports, town_min_population)
+    frame = feature_frame(territory)
+    write_table(frame, out, sources=sources_text(territory))
+    click.echo(f"Wrote {out}: {len(frame)} villages, {len(territory.features.columns)} features")
+
+
+@click.command()
+@click.argument("village")
+@profile_option
+@territory_options
+def explain(
+    village: str,
+    profile: str,
+    departement: str,
+    airports: tuple[str, ...],
+    town_min_population: int,
+) -> None:
+    """Explain one village's score; VILLAGE is an INSEE code or a name."""
+    from relocate._names import find_village
+    from relocate.outputs.report import format_explanation
+    from relocate.scoring import load_profile
+
+    wanted = load_profile(profile)
+    territory = load(departement, airports, town_min_population)
+    code = find_village(territory.villages["name"].to_dict(), village)
+    ranking = rank_territory(wanted, territory)
+    click.echo(format_explanation(ranking, territory, code))
+
+
+@click.command()
+@click.option(
+    "--airport",
+    "airports",
+    multiple=True,
+    metavar="IATA",
+    help=f"Airports to list features for [default: {' '.join(DEFAULT_AIRPORTS)}].",
+)
+@click.option(
+    "--departement",
+    "-d",
+    default="32",
+    show_default=True,
+    help="Département whose per-département sources (DVF) count as loaded.",
+)
+def criteria(airports: tuple[str, ...], departement: str) -> None:
+    """List every criterion a profile can use, its unit and source, and if it is loaded."""
+    import pandas as pd
+
+    from relocate.catalogue import default_catalogue
+    from relocate.settings import Settings
+    from relocate.sources.registry import OPEN_DATA
+    from relocate.sources.store import Store
+
+    settings = Settings(departement=departement, airports=tuple(airports) or DEFAULT_AIRPORTS)
+    catalogue = default_catalogue()
+    store = Store(settings.cache_dir)
+    loaded = set(catalogue.built_in) | {
+        key
+        for key, source in OPEN_DATA.items()
+        if store.editions(key, departement=settings.departement if source.per_departement else None)
+    }
+    rows = [
+        {
+            "criterion": spec.name,
+            "unit": spec.unit.symbol.en or spec.unit.key,
+            "source": " or ".join(spec.sources),
+            "estimate": "estimate" if spec.estimate else "",
+            "loaded": "yes" if set(spec.sources) & loaded else "no",
+        }
+        for spec in catalogue.specs(settings.airports)
+    ]
+    click.echo(pd.DataFrame(rows).to_string(index=False))
+    click.echo(
+        "Load a source with `relocate data fetch SOURCE` or `relocate data import SOURCE FILE`."
+    )
+
+
+#: The commands of this module, as the command line registers them.
+COMMANDS = (rank, map_command, features, explain, criteria)

@@ -1,0 +1,286 @@
+"""One village's card: its score explained, its facts and its town hall, as data to render.
+
+The terminal (``relocate explain``) and the trip brief render the same
+:class:`VillageCard`; the map's page script draws its cards from the same page
+data (labels, units and sources come from the catalogue in every case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from relocate.outputs.formats import format_opening_hours, format_value, is_missing
+from relocate.scoring import Ranking
+from relocate.territory import Territory
+
+__all__ = [
+    "ConstraintLine",
+    "CriterionLine",
+    "FactLine",
+    "TownHall",
+    "VillageCard",
+    "low_confidence",
+    "open_data_facts",
+    "source_label",
+    "village_card",
+]
+
+
+def source_label(territory: Territory, feature: str) -> str:
+    """Where a feature comes from, shortly: ``communes`` or ``arcep 2025-T2``."""
+    keys = territory.feature_sources.get(feature, ())
+    if territory.is_built_in(feature):
+        return ", ".join(keys)
+    return ", ".join(
+        f"{info.key} {info.edition}" for info in territory.sources_of(feature)
+    ) or ", ".join(keys)
+
+
+def low_confidence(territory: Territory, feature: str, code: str) -> str | None:
+    """A warning when a value rests on too little data (house prices on few sales)."""
+    if feature != "house_price_eur_m2":
+        return None
+    features = territory.features
+    if "house_price_low_confidence" not in features or "house_sales" not in features:
+        return None
+    flag = features.at[code, "house_price_low_confidence"]
+    if is_missing(flag) or not bool(flag):
+        return None
+    return f"low confidence: {features.at[code, 'house_sales']:.0f} sales"
+
+
+def open_data_facts(ranking: Ranking, territory: Territory) -> list[str]:
+    """The features from open-data sources that are not criteria of the profile."""
+    return [
+        name
+        for name in territory.features.columns
+        if name not in ranking.profile.criteria and not territory.is_built_in(name)
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CriterionLine:
+    """One criterion of the profile for one village."""
+
+    name: str
+    label: str
+    estimate: bool
+    value: str
+    doubt: str | None
+    source: str
+    weight: float
+    utility: float
+    points: float
+    status: str
+    curve: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactLine:
+    """One value shown besides the criteria."""
+
+    name: str
+    label: str
+    estimate: bool
+    value: str
+    doubt: str | None
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConstraintLine:
+    """One hard constraint for one village: what it asks and whether the village meets it."""
+
+    name: str
+    label: str
+    rule: str
+    value: str | None
+    verdict: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TownHall:
+    """The town hall's contact details and hours (None where not published)."""
+
+    address: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    hours: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VillageCard:
+    """Everything a card says about one village for one profile."""
+
+    code: str
+    name: str
+    score: float
+    rank: int | None
+    ranked: int
+    excluded: bool
+    reasons: str | None
+    coverage: float
+    criteria: tuple[CriterionLine, ...]
+    constraints: tuple[ConstraintLine, ...]
+    facts: tuple[FactLine, ...]
+    drive_notes: tuple[tuple[str, str], ...]
+    townhall: TownHall
+
+    @property
+    def standing(self) -> str:
+        """``rank 3 of 263``, ``excluded (...)`` or ``not ranked (...)``."""
+        if self.excluded:
+            return f"excluded ({self.reasons})"
+        if self.rank is None:
+            return "not ranked (no data for any criterion)"
+        return f"rank {self.rank} of {self.ranked}"
+
+
+def _text(value: object) -> str | None:
+    if is_missing(value):
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _fact(territory: Territory, name: str, code: str, lang: str) -> FactLine:
+    spec = territory.spec(name)
+    return FactLine(
+        name=name,
+        label=spec.label(lang),
+        estimate=territory.is_estimate(name),
+        value=format_value(territory.features.at[code, name], spec.unit, lang=lang),
+        doubt=low_confidence(territory, name, code),
+        source=source_label(territory, name),
+    )
+
+
+def village_card(
+    ranking: Ranking,
+    territory: Territory,
+    code: str,
+    *,
+    facts: Sequence[str] | None = None,
+    lang: str = "en",
+) -> VillageCard:
+    """The card of one village: score breakdown, constraints, facts, town hall.
+
+    Parameters
+    ----------
+    ranking
+        The profile's ranking.
+    territory
+        The département the village belongs to.
+    code
+        The village's INSEE code.
+    facts
+        The features shown besides the criteria (default: the open-data ones,
+        :func:`open_data_facts`); those the territory lacks are skipped.
+    lang
+        The language of labels and values.
+    """
+    village = territory.villages.loc[code]
+    row = ranking.table.loc[code]
+    criteria = []
+    for name, criterion in ranking.profile.criteria.items():
+        spec = territory.spec(name)
+        if name in ranking.unavailable:
+            value, utility, points, status = "unavailable", np.nan, np.nan, "unavailable"
+        else:
+            raw = ranking.values.at[code, name]
+            value = format_value(raw, spec.unit, lang=lang)
+            utility = float(ranking.utilities.at[code, name])
+            points = float(ranking.points.at[code, name])
+            status = "missing" if is_missing(raw) else "scored"
+        criteria.append(
+            CriterionLine(
+                name=name,
+                label=spec.label(lang),
+                estimate=territory.is_estimate(name),
+                value=value,
+                doubt=low_confidence(territory, name, code),
+                source=source_label(territory, name),
+                weight=criterion.weight,
+                utility=utility,
+                points=points,
+                status=status,
+                curve=criterion.describe(spec.unit.symbol(lang)),
+            )
+        )
+    constraints = []
+    for name, constraint in ranking.profile.constraints.items():
+        spec = territory.spec(name)
+        unit = spec.unit.symbol(lang)
+        shown: str | None = None
+        if name in ranking.unavailable:
+            verdict = "not checked (unavailable)"
+        else:
+            value = territory.features.at[code, name]
+            shown = format_value(value, spec.unit, lang=lang)
+            if is_missing(value):
+                verdict = "not checked"
+            else:
+                verdict = "met" if constraint.admits(float(value)) else "FAILED"
+        constraints.append(
+            ConstraintLine(
+                name=name,
+                label=spec.label(lang),
+                rule=constraint.describe(unit),
+                value=shown,
+                verdict=verdict,
+            )
+        )
+    wanted = open_data_facts(ranking, territory) if facts is None else list(facts)
+    shown_facts = tuple(
+        _fact(territory, name, code, lang) for name in wanted if name in territory.features
+    )
+    notes: list[tuple[str, str]] = []
+    if territory.drive_notes is not None:
+        for name, reason in territory.drive_notes.loc[code].items():
+            if not is_missing(reason):
+                notes.append((str(name), str(reason)))
+    rank = row["rank"]
+    return VillageCard(
+        code=code,
+        name=str(village["name"]),
+        score=float(row["score"]) if not is_missing(row["score"]) else float("nan"),
+        rank=None if is_missing(rank) else int(rank),
+        ranked=int(ranking.table["rank"].notna().sum()),
+        excluded=bool(row["excluded"]),
+        reasons=None if is_missing(row["reasons"]) else str(row["reasons"]),
+        coverage=float(row["coverage"]),
+        criteria=tuple(criteria),
+        constraints=tuple(constraints),
+        facts=shown_facts,
+        drive_notes=tuple(notes),
+        townhall=TownHall(
+            address=_text(village["townhall_address"]),
+            phone=_text(village["townhall_phone"]),
+            email=_text(village["townhall_email"]),
+            website=_text(village["townhall_website"]),
+            hours=format_opening_hours(village["townhall_hours"], lang=lang),
+        ),
+    )
+
+
+def card_frame(card: VillageCard) -> pd.DataFrame:
+    """The criteria of a card as a table (for the terminal)."""
+    return pd.DataFrame(
+        [
+            {
+                "criterion": line.label + (" (estimate)" if line.estimate else ""),
+                "value": line.value + (f" ({line.doubt})" if line.doubt else ""),
+                "source": line.source,
+                "weight": f"{line.weight:g}",
+                "utility": "-" if is_missing(line.utility) else f"{line.utility:.2f}",
+                "points": "-" if is_missing(line.points) else f"{line.points:.1f}",
+                "curve": line.curve,
+            }
+            for line in card.criteria
+        ]
+    )

@@ -1,0 +1,1 @@
+/* controls.js: the page's Leaflet controls (split out of app.js). */

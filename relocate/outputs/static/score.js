@@ -1,0 +1,1 @@
+/* score.js: the pure scoring core (split out of app.js). */
