@@ -350,7 +350,7 @@ class Catalogue:
         for item in placed:
             if item.key in counts:
                 columns.append(counts[item.key])
-                sources[counts[item.key].name] = item.sources
+                sources[str(counts[item.key].name)] = item.sources
             dist, nearest[item.key] = nearest_km(
                 inputs.villages, lon=item.points.lon, lat=item.points.lat, name=item.key
             )

@@ -365,10 +365,19 @@ class Destination:
     points: Callable[[Inputs], Points]
     description: Text
 
+    @property
+    def names(self) -> tuple[str, str]:
+        """The names of its distance and drive-time features."""
+        return (
+            f"{DESTINATION_PREFIXES['dist']}{self.key}",
+            f"{DESTINATION_PREFIXES['drive']}{self.key}",
+        )
+
     def features(self) -> tuple[Feature, Feature]:
         """Its distance and drive-time features (computed by the catalogue's stages)."""
+        dist_name, drive_name = self.names
         dist = Feature(
-            name=f"{DESTINATION_PREFIXES['dist']}{self.key}",
+            name=dist_name,
             unit=KM,
             label=Text(
                 en=f"Distance to {self.place.en}", fr=f"Distance {to_french_place(self.place.fr)}"
@@ -380,7 +389,7 @@ class Destination:
             sources=self.sources,
         )
         drive = Feature(
-            name=f"{DESTINATION_PREFIXES['drive']}{self.key}",
+            name=drive_name,
             unit=MINUTES,
             label=Text(en=f"Drive to {self.place.en}", fr=f"Trajet vers {self.place.fr}"),
             description=Text(

@@ -217,7 +217,12 @@ def load_territory(settings: Settings, *, catalogue: Catalogue | None = None) ->
         features["snap_m"] = roads.snap_m()
         feature_sources["snap_m"] = catalogue.require("snap_m").sources
         isochrones = roads.isochrones(airports.airports)
-        fit = roads.fit(features, airports.airports, timed, settings.drive_model)
+        to_airports = [
+            item
+            for item in computed.destinations
+            if catalogue.require(item.destination.names[0]).family == "airport"
+        ]
+        fit = roads.fit(features, to_airports, timed, settings.drive_model)
     estimated = frozenset(
         name
         for name in features.columns
@@ -339,7 +344,9 @@ class _RoadStage:
                         name=item.key,
                     )
                     if keep.any()
-                    else pd.Series(np.nan, index=self.villages.index, name=f"drive_min_{item.key}")
+                    else pd.Series(
+                        np.nan, index=self.villages.index, name=item.destination.names[1]
+                    )
                 )
                 where = {}
             times[str(series.name)] = series
@@ -372,22 +379,22 @@ class _RoadStage:
     def fit(
         self,
         features: pd.DataFrame,
-        airports: gpd.GeoDataFrame,
+        destinations: Sequence[PlacedDestination],
         times: pd.DataFrame,
         stated: DriveTimeModel,
     ) -> DriveTimeModel | None:
-        """The drive-time model fitted on the routes from each village to each airport."""
+        """The drive-time model fitted on the routes from each village to each destination."""
         straight, road_km, road_min = [], [], []
         nodes, _ = self.network.snap(*village_points(self.villages))
-        for iata, point in airports.geometry.items():
-            name = f"drive_min_{iata}"
-            if name not in times or f"dist_km_{iata}" not in features:
+        for item in destinations:
+            dist_name, drive_name = item.destination.names
+            if drive_name not in times or dist_name not in features or len(item.points) != 1:
                 continue
-            lengths = self.network.lengths_to(point.x, point.y)
+            lengths = self.network.lengths_to(float(item.points.lon[0]), float(item.points.lat[0]))
             km = np.where(nodes >= 0, lengths[np.maximum(nodes, 0)], np.nan) / 1e3
-            straight.append(features[f"dist_km_{iata}"].to_numpy(dtype=float))
+            straight.append(features[dist_name].to_numpy(dtype=float))
             road_km.append(np.asarray(km, dtype=float))
-            road_min.append(times[name].to_numpy(dtype=float))
+            road_min.append(times[drive_name].to_numpy(dtype=float))
         if not straight:
             return None
         s, k, m = (np.concatenate(a) for a in (straight, road_km, road_min))

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["load", "profile_option", "rank_territory", "territory_options"]
 
+# The API is imported inside the functions that use it (lazy): the command line must start
+# without pandas and geopandas.
+
 F = Callable[..., Any]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from relocate._frames import number_at, value_at
 from relocate.outputs.formats import format_opening_hours, format_value, is_missing
 from relocate.scoring import Ranking
 from relocate.territory import Territory
@@ -50,7 +51,7 @@ def low_confidence(territory: Territory, feature: str, code: str) -> str | None:
     flag = features.at[code, "house_price_low_confidence"]
     if is_missing(flag) or not bool(flag):
         return None
-    return f"low confidence: {features.at[code, 'house_sales']:.0f} sales"
+    return f"low confidence: {number_at(features, code, 'house_sales'):.0f} sales"
 
 
 def open_data_facts(ranking: Ranking, territory: Territory) -> list[str]:
@@ -185,7 +186,6 @@ def village_card(
         The language of labels and values.
     """
     village = territory.villages.loc[code]
-    row = ranking.table.loc[code]
     criteria = []
     for name, criterion in ranking.profile.criteria.items():
         spec = territory.spec(name)
@@ -194,8 +194,8 @@ def village_card(
         else:
             raw = ranking.values.at[code, name]
             value = format_value(raw, spec.unit, lang=lang)
-            utility = float(ranking.utilities.at[code, name])
-            points = float(ranking.points.at[code, name])
+            utility = number_at(ranking.utilities, code, name)
+            points = number_at(ranking.points, code, name)
             status = "missing" if is_missing(raw) else "scored"
         criteria.append(
             CriterionLine(
@@ -220,12 +220,12 @@ def village_card(
         if name in ranking.unavailable:
             verdict = "not checked (unavailable)"
         else:
-            value = territory.features.at[code, name]
-            shown = format_value(value, spec.unit, lang=lang)
-            if is_missing(value):
+            raw = territory.features.at[code, name]
+            shown = format_value(raw, spec.unit, lang=lang)
+            if is_missing(raw):
                 verdict = "not checked"
             else:
-                verdict = "met" if constraint.admits(float(value)) else "FAILED"
+                verdict = "met" if constraint.admits(float(str(raw))) else "FAILED"
         constraints.append(
             ConstraintLine(
                 name=name,
@@ -241,19 +241,21 @@ def village_card(
     )
     notes: list[tuple[str, str]] = []
     if territory.drive_notes is not None:
-        for name, reason in territory.drive_notes.loc[code].items():
+        for note, reason in territory.drive_notes.loc[code].items():
             if not is_missing(reason):
-                notes.append((str(name), str(reason)))
-    rank = row["rank"]
+                notes.append((str(note), str(reason)))
+    table = ranking.table
+    rank = number_at(table, code, "rank")
+    reasons = value_at(table, code, "reasons")
     return VillageCard(
         code=code,
         name=str(village["name"]),
-        score=float(row["score"]) if not is_missing(row["score"]) else float("nan"),
-        rank=None if is_missing(rank) else int(rank),
-        ranked=int(ranking.table["rank"].notna().sum()),
-        excluded=bool(row["excluded"]),
-        reasons=None if is_missing(row["reasons"]) else str(row["reasons"]),
-        coverage=float(row["coverage"]),
+        score=number_at(table, code, "score"),
+        rank=None if np.isnan(rank) else int(rank),
+        ranked=int(table["rank"].notna().sum()),
+        excluded=bool(value_at(table, code, "excluded")),
+        reasons=None if is_missing(reasons) else str(reasons),
+        coverage=number_at(table, code, "coverage"),
         criteria=tuple(criteria),
         constraints=tuple(constraints),
         facts=shown_facts,

@@ -20,7 +20,7 @@ _YES_NO = {"en": ("yes", "no"), "fr": ("oui", "non")}
 
 def is_missing(value: object) -> bool:
     """True for None, NaN and pandas' NA: a value the source does not have."""
-    return value is None or bool(pd.isna(value))
+    return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
 
 
 def format_value(value: object, unit: Unit, *, lang: str = "en") -> str:

@@ -17,6 +17,7 @@ import shapely
 from branca.element import Element, Figure
 
 from relocate._files import atomic_path
+from relocate._frames import number_at
 from relocate.declare import LANGUAGES, Unit
 from relocate.errors import InvalidOptionError
 from relocate.outputs.card import source_label
@@ -198,7 +199,7 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
         if "house_price_eur_m2" in columns and "house_price_low_confidence" in features:
             flag = features.at[code, "house_price_low_confidence"]
             if not is_missing(flag) and bool(flag):
-                sales = features.at[code, "house_sales"]
+                sales = number_at(features, code, "house_sales")
                 doubt["house_price_eur_m2"] = texts["low_confidence_sales"].format(n=f"{sales:.0f}")
         if territory.drive_notes is not None:
             for name, reason in territory.drive_notes.loc[code].items():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from relocate._frames import number_at
 from relocate._validate import validate_features
 from relocate.catalogue import Catalogue, default_catalogue
 from relocate.scoring.profile import Profile
@@ -74,9 +75,9 @@ class Ranking:
                 value = utility = points = np.nan
                 status = "unavailable"
             else:
-                value = self.values.at[code, name]
-                utility = self.utilities.at[code, name]
-                points = self.points.at[code, name]
+                value = number_at(self.values, code, name)
+                utility = number_at(self.utilities, code, name)
+                points = number_at(self.points, code, name)
                 status = "missing" if np.isnan(value) else "scored"
             rows.append(
                 {

@@ -114,7 +114,7 @@ def load_fit(store: Store, *, departement: str) -> FittedModel | None:
         loaded = store.load_table(manifest)
         if loaded is None:
             continue
-        row = loaded.iloc[0].to_dict()
+        row = {str(key): value for key, value in loaded.iloc[0].items()}
         try:
             model = DriveTimeModel.from_dict(row)
         except InvalidOptionError:

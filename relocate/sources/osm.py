@@ -291,7 +291,7 @@ def _edges_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
             )
         )
     table = pd.DataFrame.from_records(rows, columns=list(EDGE_COLUMNS))
-    types = {"u": "int64", "v": "int64", "highway": str, "oneway": bool}
+    types: dict[str, Any] = {"u": "int64", "v": "int64", "highway": str, "oneway": bool}
     types |= {c: float for c in EDGE_COLUMNS[2:9]}
     table = table.astype(types)
     return table.sort_values(["u", "v", "length_m"], kind="stable").reset_index(drop=True)

@@ -260,8 +260,8 @@ def _questions(stop: Stop, *, ranking: Ranking, territory: Territory) -> list[st
         )
     if code in ranking.values.index:
         breakdown = ranking.explain(code)
-        for name, item in breakdown.iterrows():
-            name = str(name)
+        for label, item in breakdown.iterrows():
+            name = str(label)
             if item["status"] == "missing":
                 questions.append(f"{item['label']}: the sources have no figure for this village.")
             elif item["status"] == "scored" and territory.is_estimate(name):

@@ -188,7 +188,7 @@ def write_schedule_ics(
     for day in plan.days:
         for stop in day.stops:
             village = (
-                villages.loc[stop.insee].to_dict()
+                {str(k): v for k, v in villages.loc[stop.insee].items()}
                 if villages is not None and stop.insee in villages.index
                 else None
             )

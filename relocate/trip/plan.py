@@ -144,6 +144,68 @@ def _resolve(territory: Territory, query: str, role: str) -> str:
         ) from None
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Timing:
+    """What the times of a day's visits follow from: drives, windows, the day's settings."""
+
+    seconds: npt.NDArray[np.int64]
+    index: dict[str, int]
+    windows: dict[str, _Window]
+    names: dict[str, str]
+    midnight: datetime
+    settings: TripSettings
+
+    def day_plan(self, d: int, route: Sequence[str], *, day: date) -> DayPlan:
+        """The day's stops, in the solver's order, at the earliest times that fit."""
+        visit_s = self.settings.visit_min * 60
+        day_start_s = d * _DAY_S + self.settings.day_start * 60
+        stops: list[Stop] = []
+        t, previous, drive_s, leave_s = day_start_s, 0, 0, day_start_s
+        for k, code in enumerate(route):
+            node = self.index[code]
+            leg = int(self.seconds[previous, node])
+            window = self.windows[code]
+            begin = _earliest_start(t + leg, window)
+            if begin is None:  # cannot happen: the solver's schedule is feasible
+                begin = t + leg
+            if k == 0:
+                leave_s = begin - leg  # leave no earlier than needed
+            stops.append(
+                Stop(
+                    insee=code,
+                    name=self.names[code],
+                    arrive=self.midnight + timedelta(seconds=begin),
+                    depart=self.midnight + timedelta(seconds=begin + visit_s),
+                    drive_min=leg / 60.0,
+                    townhall_open=window.intervals is not None,
+                    note=window.note,
+                )
+            )
+            drive_s += leg
+            t, previous = begin + visit_s, node
+        back_leg = int(self.seconds[previous, 0]) if route else 0
+        drive_s += back_leg
+        return DayPlan(
+            day=day,
+            leave=self.midnight + timedelta(seconds=leave_s),
+            back=self.midnight + timedelta(seconds=t + back_leg if route else day_start_s),
+            stops=tuple(stops),
+            drive_min=drive_s / 60.0,
+        )
+
+
+def _check_dates(start: date, days: int, today: date, settings: TripSettings) -> None:
+    if start < today:
+        raise InvalidOptionError(
+            f"the trip starts on {start.isoformat()}, in the past; give a date from "
+            f"{today.isoformat()} on"
+        )
+    if days < 1:
+        raise InvalidOptionError(f"the trip must last at least 1 day (got {days})")
+    if settings.day_end <= settings.day_start:
+        raise InvalidOptionError("the day must end after it starts; check day_start and day_end")
+
+
 def plan_trip(
     territory: Territory,
     *,
@@ -198,16 +260,7 @@ def plan_trip(
         If the start is in the past, ``days`` < 1 or there is no village to visit.
 
     """
-    today = today or date.today()
-    if start < today:
-        raise InvalidOptionError(
-            f"the trip starts on {start.isoformat()}, in the past; give a date from "
-            f"{today.isoformat()} on"
-        )
-    if days < 1:
-        raise InvalidOptionError(f"the trip must last at least 1 day (got {days})")
-    if settings.day_end <= settings.day_start:
-        raise InvalidOptionError("the day must end after it starts; check day_start and day_end")
+    _check_dates(start, days, today or date.today(), settings)
     base_code = _resolve(territory, base, "base")
     left_out: dict[str, str] = {}
     codes: list[str] = []
@@ -222,7 +275,6 @@ def plan_trip(
 
     matrix_min, basis = _drive_matrix_min(territory, [base_code, *codes])
     names = territory.villages["name"]
-    visit_s = settings.visit_min * 60
     hours = territory.villages.get("townhall_hours")
     windows = {
         code: _window(
@@ -268,46 +320,17 @@ def plan_trip(
             )
 
     index = {code: i for i, code in enumerate(codes, start=1)}
-    midnight = datetime.combine(start, time())
-    day_plans = []
-    for d, route in enumerate(routes):
-        day = start + timedelta(days=d)
-        day_start_s = d * _DAY_S + settings.day_start * 60
-        stops: list[Stop] = []
-        t, previous, drive_s, leave_s = day_start_s, 0, 0, day_start_s
-        for k, code in enumerate(route):
-            node = index[code]
-            leg = int(seconds[previous, node])
-            begin = _earliest_start(t + leg, windows[code])
-            if begin is None:  # cannot happen: the solver's schedule is feasible
-                begin = t + leg
-            if k == 0:
-                leave_s = begin - leg  # leave no earlier than needed
-            window = windows[code]
-            stops.append(
-                Stop(
-                    insee=code,
-                    name=str(names.at[code]),
-                    arrive=midnight + timedelta(seconds=begin),
-                    depart=midnight + timedelta(seconds=begin + visit_s),
-                    drive_min=leg / 60.0,
-                    townhall_open=window.intervals is not None,
-                    note=window.note,
-                )
-            )
-            drive_s += leg
-            t, previous = begin + visit_s, node
-        back_leg = int(seconds[previous, 0]) if route else 0
-        drive_s += back_leg
-        day_plans.append(
-            DayPlan(
-                day=day,
-                leave=midnight + timedelta(seconds=leave_s),
-                back=midnight + timedelta(seconds=t + back_leg if route else day_start_s),
-                stops=tuple(stops),
-                drive_min=drive_s / 60.0,
-            )
-        )
+    timing = _Timing(
+        seconds=seconds,
+        index=index,
+        windows=windows,
+        names={code: str(names.at[code]) for code in codes},
+        midnight=datetime.combine(start, time()),
+        settings=settings,
+    )
+    day_plans = [
+        timing.day_plan(d, route, day=start + timedelta(days=d)) for d, route in enumerate(routes)
+    ]
     return TripPlan(
         base=base_code,
         base_name=str(names.at[base_code]),
