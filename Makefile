@@ -2,38 +2,52 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# What `make map` needs (relocate and its dependencies), and what `make test` adds.
+RUNTIME := $(VENV)/.runtime-stamp
+DEV     := $(VENV)/.dev-stamp
 PROFILE ?= remote-worker
 DEPARTEMENT ?= 32
 
-.PHONY: setup map test lint bench browser clean
+.PHONY: setup map test lint js bench browser clean
 
-setup: $(STAMP)
+setup: $(RUNTIME)
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
+	@echo "relocate: setting up $(VENV) with relocate and what it needs (first run only, about a minute)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --progress-bar on -e .
+	@touch $@
+	@echo "relocate: $(VENV) is ready."
+
+$(DEV): $(RUNTIME)
+	@echo "relocate: adding the development tools (pytest, ruff, mypy, Playwright: about 1.3 GB)..."
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
+	@touch $@
 
 ## The main job: the ranked map of the Gers for the default profile, and the top 10.
-map: $(STAMP)
+map: $(RUNTIME)
 	$(BIN)/relocate map --profile $(PROFILE) --departement $(DEPARTEMENT) \
 		--out maps/$(PROFILE)-$(DEPARTEMENT).html --top 10
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+## The page script's scoring core, with Node's own test runner (no npm package).
+js:
+	node --test tests/js/
+
+test: lint js
 	$(BIN)/pytest
 
 ## Debian's chromium, for the browser tests (they are skipped without it).
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-bench: $(STAMP)
+bench: $(DEV)
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_routing.py
 

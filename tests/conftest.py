@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -15,8 +19,19 @@ from shapely.geometry import Point, box
 
 from relocate.catalogue import Catalogue, FeatureSet, default_catalogue
 from relocate.declare import Inputs
+from relocate.errors import SourceFormatError
 from relocate.features import DriveTimeModel
 from relocate.scoring import Profile, parse_profile
+from relocate.sources._csv import (
+    CsvSpec,
+    drop_duplicate_communes,
+    insee_codes,
+    numbers,
+    read_checked_csv,
+)
+from relocate.sources.communes import CommuneData
+from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
+from relocate.sources.provenance import SourceInfo
 
 CRS = "EPSG:4326"
 #: Side of the fixture squares, in degrees.
@@ -219,3 +234,156 @@ def shared_data() -> Callable[[str], Path]:
         return path
 
     return get
+
+
+# --- fixture open-data sources and parse contexts --------------------------------------
+
+#: The published format of the fixture source: ``code_insee;count;date``, UTF-8, no BOM.
+SPEC = CsvSpec(sep=";", required=["code_insee", "count", "date"])
+
+
+def empty_context(departement: str = "99") -> ParseContext:
+    """A parse context with no commune at all (the dummy parser needs none)."""
+    communes = CommuneData(
+        communes=gpd.GeoDataFrame(
+            {"name": pd.Series(dtype=object)},
+            geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+            crs="EPSG:4326",
+        ),
+        departements=pd.DataFrame({"name": pd.Series(dtype=object)}),
+        source=SourceInfo(
+            key="communes",
+            name="Fixture communes",
+            publisher="Fixture publisher",
+            licence="Fixture licence",
+            edition="fixture",
+            loaded_from="tests",
+        ),
+    )
+    return ParseContext(communes=communes, departement=departement)
+
+
+class DummySource(OpenDataSource):
+    """A national fixture source: one ``;`` CSV ``code_insee;count;date`` per edition.
+
+    Parameters
+    ----------
+    base_url
+        Where the file is served (a local test server).
+    filename
+        The path of the file under ``base_url``, also the name it is saved under.
+    """
+
+    key: ClassVar[str] = "dummy"
+    name: ClassVar[str] = "Fixture counts per commune"
+    publisher: ClassVar[str] = "Fixture publisher"
+    licence: ClassVar[str] = "Fixture licence"
+    page_url: ClassVar[str] = "http://127.0.0.1/fixture"
+    file_format: ClassVar[str] = "CSV, ';'-separated, UTF-8: code_insee;count;date"
+    edition_rule: ClassVar[str] = "the date in the 'date' column"
+    rhythm_days: ClassVar[int] = 365
+    per_departement: ClassVar[bool] = False
+
+    def __init__(self, *, base_url: str = "http://127.0.0.1:9", filename: str = "good.csv"):
+        self.base_url = base_url.rstrip("/")
+        self.filename = filename
+
+    def downloads(self, *, departement: str) -> list[Download]:
+        """The one file, at ``<base_url>/<filename>``."""
+        del departement
+        return [Download(url=f"{self.base_url}/{self.filename}", filename=self.filename)]
+
+    def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
+        """A table indexed by ``insee`` with a float ``count`` column."""
+        del context
+        table = read_checked_csv(files[0], SPEC)
+        codes = insee_codes(table, "code_insee")
+        counts = numbers(table, "count")
+        keep = drop_duplicate_communes(table, codes, what="count")
+        dates = set(table.frame["date"].str.strip())
+        if len(dates) != 1:
+            raise SourceFormatError(f"{files[0].name}: column 'date' holds {len(dates)} dates")
+        edition = dates.pop()
+        try:
+            edition_date = date.fromisoformat(edition)
+        except ValueError:
+            raise SourceFormatError(
+                f"{table.where(0, 'date')}: {edition!r} is not a date"
+            ) from None
+        frame = pd.DataFrame(
+            {"count": counts[keep].to_numpy()},
+            index=pd.Index(codes[keep].to_numpy(), name="insee"),
+        )
+        return Parsed(
+            table=frame,
+            edition=edition,
+            edition_date=edition_date,
+            warnings=tuple(table.warnings),
+            notes={"communes": len(frame)},
+        )
+
+
+class DummyDepartementSource(DummySource):
+    """The same fixture source, published as one file per département (``dep-<code>.csv``)."""
+
+    key: ClassVar[str] = "dummy-dep"
+    per_departement: ClassVar[bool] = True
+
+    def downloads(self, *, departement: str) -> list[Download]:
+        """The file of one département, at ``<base_url>/dep-<code>.csv``."""
+        name = f"dep-{departement}.csv"
+        return [Download(url=f"{self.base_url}/{name}", filename=name)]
+
+
+def make_context(communes: gpd.GeoDataFrame, departement: str = "99") -> ParseContext:
+    """A parse context over a fixture communes table."""
+    codes = sorted(set(communes["departement"]))
+    departements = pd.DataFrame(
+        {"name": [f"Fixture {c}" for c in codes], "prefecture": [None] * len(codes)},
+        index=pd.Index(codes, name="departement"),
+    )
+    source = SourceInfo(
+        key="communes",
+        name="Fixture communes",
+        publisher="Fixture publisher",
+        licence="Fixture licence",
+        edition="fixture",
+        loaded_from="tests",
+    )
+    data = CommuneData(communes=communes, departements=departements, source=source)
+    return ParseContext(communes=data, departement=departement)
+
+
+# --- running the command line ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one run of the command line did."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.strip()]
+
+    def assert_one_line_error(self) -> str:
+        """Check the run failed with exit code 2 and one clean line on stderr; return it."""
+        assert self.code == 2, (self.code, self.out, self.err)
+        assert "Traceback" not in self.err
+        assert len(self.err_lines) == 1, self.err
+        line = self.err_lines[0]
+        assert line.startswith("relocate: error: "), line
+        return line
+
+
+_PAGE_DATA = re.compile(r'<script type="application/json" id="relocate-data">(.*?)</script>', re.S)
+
+
+def page_data(html: str) -> dict:
+    """The data a map page embeds for its script, decoded."""
+    match = _PAGE_DATA.search(html)
+    assert match is not None, "no relocate-data element in the page"
+    return json.loads(match.group(1))

@@ -23,8 +23,7 @@ from relocate.features.broadband import (
 from relocate.sources.arcep import BEST_TECHNOLOGIES, ArcepSource
 from relocate.sources.arcep_deploiements import ArcepDeploiementsSource
 from relocate.sources.opendata import ParseContext
-from tests.conftest import ComputeFeatures
-from tests.sources._dummy import empty_context
+from tests.conftest import ComputeFeatures, empty_context
 
 BEST_TECH_LABELS = BEST_TECHNOLOGIES
 _BROADBAND = {"arcep", "arcep-deploiements"}

@@ -17,7 +17,7 @@ from relocate.features.housing import (
     house_sales_count,
 )
 from relocate.sources.dvf import DvfSource
-from tests.sources._dummy import make_context
+from tests.conftest import make_context
 from tests.sources.test_dvf import Y2023, Y2024
 
 #: The DVF features the catalogue declares.

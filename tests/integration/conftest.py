@@ -19,8 +19,7 @@ import pytest
 
 import relocate
 import relocate.cli
-
-from ._helpers import CliResult
+from tests.conftest import CliResult
 
 CACHE_ENV = "RELOCATE_CACHE_DIR"
 

@@ -20,8 +20,8 @@ import relocate.sources.fetch
 from relocate.sources.fetch import make_session
 from relocate.sources.opendata import Download
 from relocate.sources.registry import BUILT_IN, OPEN_DATA
+from tests.conftest import CliResult
 
-from ._helpers import CliResult
 from .test_open_data import (
     CACHE_ENV,
     SHARED_FILES,

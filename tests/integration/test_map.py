@@ -12,8 +12,7 @@ import pytest
 import relocate
 from relocate.outputs import build_map, write_map
 from relocate.scoring import parse_profile
-
-from ._helpers import page_data
+from tests.conftest import page_data
 
 pytestmark = pytest.mark.slow
 

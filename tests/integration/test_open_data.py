@@ -23,9 +23,7 @@ from relocate.sources.fetch import import_files
 from relocate.sources.opendata import ParseContext
 from relocate.sources.registry import OPEN_DATA
 from relocate.sources.store import Manifest, Store
-from tests.conftest import REQUIRE_SHARED_ENV, SHARED_DATA
-
-from ._helpers import CliResult, page_data
+from tests.conftest import REQUIRE_SHARED_ENV, SHARED_DATA, CliResult, page_data
 
 pytestmark = pytest.mark.slow
 

@@ -159,3 +159,22 @@ def test_outputs_stop_calling_network_times_estimates(networked: relocate.Territ
     assert '"name":"drive_min_TLS","label"' in html
     assert '"drive_estimated":false' in html  # the footer says "drive times", not estimates
     assert len(html.encode("utf-8")) <= 2 * 1024 * 1024  # with the isochrones, still small
+
+
+def test_runs_do_not_change_what_later_runs_compute(
+    networked: relocate.Territory, tmp_path: Path
+) -> None:
+    """No hidden state: the same settings and editions give the same tables, whatever ran."""
+    cache = tmp_path / "cache"
+    shutil.copytree(networked.settings.cache_dir, cache)
+    shutil.rmtree(cache / "osm")
+    settings = relocate.Settings(cache_dir=cache)
+    before = relocate.load_territory(settings).features
+    # A territory with a road network loaded, a map, another département, a ranking...
+    again = relocate.load_territory(networked.settings)
+    profile = relocate.load_profile("family")
+    relocate.score(again.features, profile)
+    relocate.load_territory(relocate.Settings(cache_dir=cache, departement="47"))
+    # ... change nothing for the first settings.
+    pd.testing.assert_frame_equal(relocate.load_territory(settings).features, before)
+    assert sorted(p.name for p in cache.iterdir() if not p.name.startswith(".")) == ["communes"]

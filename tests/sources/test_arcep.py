@@ -22,8 +22,7 @@ from relocate.sources.arcep import (
     quarter_of,
 )
 from relocate.sources.opendata import ParseContext, Parsed
-
-from ._dummy import empty_context
+from tests.conftest import empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arcep"
 FILES = (WIRED_FILE, BEST_FILE, TECHNO_FILE)

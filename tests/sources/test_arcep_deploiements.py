@@ -19,8 +19,7 @@ from relocate.sources.arcep_deploiements import (
     ArcepDeploiementsSource,
 )
 from relocate.sources.opendata import ParseContext, Parsed
-
-from ._dummy import empty_context
+from tests.conftest import empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arcep-deploiements"
 REAL = "arcep-ftth-deploiements-2018T1"

@@ -21,8 +21,7 @@ from relocate.sources.bpe import (
     kinds_for_edition,
 )
 from relocate.sources.opendata import POINT_COLUMNS
-
-from ._dummy import empty_context
+from tests.conftest import empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpe"
 DETAIL = FIXTURES / "BPE24.csv"

@@ -23,8 +23,7 @@ from relocate.sources.dvf import (
     latest_full_year,
 )
 from relocate.sources.opendata import ParseContext, Parsed
-
-from ._dummy import make_context
+from tests.conftest import make_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dvf"
 Y2023 = FIXTURES / "dvf-2023-99.csv"

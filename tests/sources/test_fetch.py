@@ -19,8 +19,7 @@ from requests.adapters import HTTPAdapter
 from relocate.errors import FetchError, RelocateError, SourceError, SourceFormatError
 from relocate.sources.fetch import download, fetch_source, import_files, make_session
 from relocate.sources.store import Manifest, Store
-
-from ._dummy import DummySource, empty_context
+from tests.conftest import DummySource, empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "csv"
 GOOD = FIXTURES / "dummy-2024.csv"

@@ -24,8 +24,7 @@ from relocate.sources.finess import (
     metric_crs,
 )
 from relocate.sources.opendata import ParseContext, Parsed
-
-from ._dummy import make_context
+from tests.conftest import make_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "finess"
 GOOD = FIXTURES / "hospitals-fixture.csv"

@@ -14,8 +14,7 @@ import pytest
 from relocate.errors import SourceFormatError
 from relocate.sources.laposte import KINDS, LaPosteSource
 from relocate.sources.opendata import POINT_COLUMNS
-
-from ._dummy import empty_context
+from tests.conftest import empty_context
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "laposte" / "laposte_poincont2.csv"
 REAL = "laposte-points-de-contact/laposte_poincont2.csv"

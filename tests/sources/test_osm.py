@@ -20,7 +20,7 @@ from relocate.errors import FetchError, SourceError, SourceFormatError
 from relocate.sources import osm as osm_module
 from relocate.sources.opendata import ParseContext, Parsed
 from relocate.sources.osm import DEFAULT_SPEEDS_KPH, EDGE_COLUMNS, OsmRoadsSource
-from tests.sources._dummy import make_context
+from tests.conftest import make_context
 
 #: Fixture nodes: id -> (lon, lat).
 NODES = {

@@ -16,8 +16,7 @@ import pytest
 from relocate.errors import SourceFormatError
 from relocate.sources.opendata import POINT_COLUMNS
 from relocate.sources.sncf import SncfStationsSource
-
-from ._dummy import empty_context
+from tests.conftest import empty_context
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sncf" / "gares-de-voyageurs.csv"
 REAL = "sncf-gares-de-voyageurs/gares-de-voyageurs.csv"

@@ -15,8 +15,7 @@ import pytest
 import relocate.sources.store as store_module
 from relocate.sources.opendata import OpenDataSource, Parsed
 from relocate.sources.store import TABLE_SCHEMA, Manifest, Store
-
-from ._dummy import DummyDepartementSource, DummySource, empty_context
+from tests.conftest import DummyDepartementSource, DummySource, empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "csv"
 
