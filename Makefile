@@ -8,7 +8,7 @@ DEV     := $(VENV)/.dev-stamp
 PROFILE ?= remote-worker
 DEPARTEMENT ?= 32
 
-.PHONY: setup map test lint js bench browser clean
+.PHONY: setup map test lint js messages bench browser clean
 
 setup: $(RUNTIME)
 
@@ -41,6 +41,13 @@ js:
 
 test: lint js
 	$(BIN)/pytest
+
+## Extract the messages from the code and update the catalogues (then translate the new ones).
+messages: $(DEV)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project relocate -o relocate/i18n/relocate.pot .
+	$(BIN)/pybabel update -i relocate/i18n/relocate.pot -d relocate/i18n/locale -D relocate \
+		--no-fuzzy-matching --ignore-obsolete --no-location
 
 ## Debian's chromium, for the browser tests (they are skipped without it).
 browser:

@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "_files": 0,
     "_names": 0,
     "_frames": 0,
+    "i18n": 0,
     "features": 1,
     "settings": 1,
     "sources": 2,

@@ -18,21 +18,34 @@
 
   /**
    * A criterion as DATA gives it: its column in each village's values, its weight and curve.
-   * @typedef {{name: string, col: number, weight: number, better: ("lower"|"higher"),
-   *   full: number, zero: number}} Criterion
+   * @typedef {Object} Criterion
+   * @property {string} name
+   * @property {number} col  index of its value in each village's `v`
+   * @property {number} weight
+   * @property {string} better  "lower" or "higher"
+   * @property {number} full  value at and beyond which the utility is 1
+   * @property {number} zero  value at and beyond which the utility is 0
    */
   /**
    * A hard constraint: a village outside [min, max] (either may be null) is excluded.
-   * @typedef {{name: string, col: number, min: ?number, max: ?number}} Constraint
+   * @typedef {Object} Constraint
+   * @property {string} name
+   * @property {number} col
+   * @property {?number} min
+   * @property {?number} max
    */
-  /** @typedef {{insee: string, v: Array<?number>}} Village */
   /**
-   * What is scored: the page's DATA, or any object with these three lists.
-   * @typedef {{criteria: Criterion[], constraints: Constraint[], villages: Village[]}} Inputs
+   * What is scored: the page's DATA, or any object with these three lists; each village
+   * has its INSEE code (`insee`) and its values (`v`, null where missing).
+   * @typedef {Object} Inputs
+   * @property {Criterion[]} criteria
+   * @property {Constraint[]} constraints
+   * @property {Array<Object>} villages
    */
   /**
-   * A constraint a village fails: the constraint, the village's value, the bound crossed.
-   * @typedef {{c: Constraint, x: number, bound: ("min"|"max")}} Failure
+   * A constraint a village fails: the constraint (`c`), the village's value (`x`), and the
+   * bound crossed (`bound`: "min" or "max").
+   * @typedef {Object} Failure
    */
   /**
    * Everything computed for the villages, indexed like `villages` (i), criteria like `criteria`
@@ -59,7 +72,7 @@
    * @returns {number}
    */
   function rint(y) {
-    if (!Number.isFinite(y) || Math.abs(y) >= INTEGRAL) return y;
+    if (y === 0 || !Number.isFinite(y) || Math.abs(y) >= INTEGRAL) return y; // -0 stays -0
     const a = Math.abs(y);
     const f = Math.floor(a);
     const d = a - f; // exact (Sterbenz) for a >= 1, trivially for a < 1
