@@ -45,9 +45,9 @@ test: lint js
 ## Extract the messages from the code and update the catalogues (then translate the new ones).
 messages: $(DEV)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
-		--project relocate -o relocate/i18n/relocate.pot .
+		--omit-header --project relocate -o relocate/i18n/relocate.pot .
 	$(BIN)/pybabel update -i relocate/i18n/relocate.pot -d relocate/i18n/locale -D relocate \
-		--no-fuzzy-matching --ignore-obsolete --no-location
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 ## Debian's chromium, for the browser tests (they are skipped without it).
 browser:
