@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relocate._names import find_village, normalise_name
+from relocate._names import find_village, insee_departement, nearest, normalise_name
 from relocate.errors import RelocateError, UnknownVillageError
 
 NAMES = {
@@ -154,3 +154,53 @@ def test_suggestions_for_homonyms_give_both_codes() -> None:
     message = str(lookup_error(names, "Vilage Test"))
     assert "Village Test (99001)" in message
     assert "Village Test (99002)" in message
+
+
+# --- INSEE codes of other départements, hostile queries, near names -------------------------
+
+GERS = {"32013": "Auch", "32208": "Lectoure", "32160": "L'Isle-Jourdain"}
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("31555", "'31555' is an INSEE code of département 31, not 32: add --departement 31"),
+        ("2a004", "'2A004' is an INSEE code of département 2A, not 32: add --departement 2A"),
+        ("97411", "département 974, not 32: add --departement 974"),
+        ("20004", "département 2A or 2B, not 32"),
+        ("32999", "no village has INSEE code '32999' here; check the code"),
+    ],
+)
+def test_an_insee_code_from_elsewhere_names_its_departement(query: str, fragment: str) -> None:
+    assert fragment in str(lookup_error(GERS, query))
+
+
+@pytest.mark.parametrize(
+    ("code", "departement"),
+    [("31555", "31"), ("2A004", "2A"), ("2b033", "2B"), ("97411", "974"), ("01001", "01")],
+)
+def test_insee_departement(code: str, departement: str) -> None:
+    assert insee_departement(code) == departement
+
+
+@pytest.mark.parametrize("text", ["Auch", "3155", "315555", "2C004", "", "31 555"])
+def test_insee_departement_of_what_is_no_code(text: str) -> None:
+    assert insee_departement(text) is None
+
+
+def test_a_query_on_two_lines_is_quoted_on_one() -> None:
+    assert "'Au\\nch'" in str(lookup_error(GERS, "Au\nch"))
+
+
+def test_a_pasted_paragraph_is_shortened_in_the_message() -> None:
+    message = str(lookup_error(GERS, "Lorem ipsum " * 1000))
+    assert len(message) < 300
+    assert "..." in message
+
+
+def test_nearest_names_up_to_n_closest_then_those_containing_it() -> None:
+    names = ["drive_min_primary_school", "drive_min_nursery_school", "drive_min_college", "x"]
+    assert nearest("drive_min_school", names, n=3) == names[:3]
+    assert nearest("school", names, parts=True) == names[:2]
+    assert nearest("school", names) == []
+    assert nearest("sc", names, parts=True) == []  # too short to be a part

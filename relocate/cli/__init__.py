@@ -27,8 +27,24 @@ for _command in (*ranking.COMMANDS, trip.trip, data.data):
     cli.add_command(_command)
 
 
+def _one_line(message: str) -> str:
+    r"""The message on one line: a line break or control character from the input is escaped.
+
+    Examples
+    --------
+    >>> print(_one_line("no village named 'a\nb'\n"))
+    no village named 'a\nb'
+
+    """
+    text = message.strip()
+    return "".join(
+        repr(ch)[1:-1] if ch < " " or "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029" else ch
+        for ch in text
+    )
+
+
 def _fail(message: str) -> None:
-    click.echo(f"relocate: error: {message}", err=True)
+    click.echo(f"relocate: error: {_one_line(message)}", err=True)
     sys.exit(2)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,7 +14,18 @@ if TYPE_CHECKING:
     from relocate.scoring import Profile, Ranking
     from relocate.territory import Territory
 
-__all__ = ["load", "profile_option", "rank_territory", "territory_options"]
+__all__ = [
+    "MAX_TOWN_POPULATION",
+    "check_airports",
+    "load",
+    "profile_option",
+    "rank_territory",
+    "refuse_overwriting",
+    "territory_options",
+]
+
+#: The largest --town-min-population: more than any commune of France has (Paris, 2.1 M).
+MAX_TOWN_POPULATION = 10_000_000
 
 # The API is imported inside the functions that use it (lazy): the command line must start
 # without pandas and geopandas.
@@ -41,7 +53,7 @@ def territory_options(func: F) -> F:
         ),
         click.option(
             "--town-min-population",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=MAX_TOWN_POPULATION),
             default=2000,
             show_default=True,
             help="Inhabitants a commune needs to count as a town for dist_km_town.",
@@ -70,7 +82,63 @@ def load(departement: str, airports: Sequence[str], town_min_population: int) ->
         airports=tuple(airports) or DEFAULT_AIRPORTS,
         town_min_population=town_min_population,
     )
+    check_airports(settings.airports)
     return load_territory(settings)
+
+
+def check_airports(codes: Iterable[str]) -> None:
+    """Refuse, in one line, an airport relocate cannot measure to.
+
+    An IATA code of an airport far from France (JFK) is told apart from a code
+    that is no airport's (XXX): the first is refused as too far to drive to.
+
+    Raises
+    ------
+    relocate.errors.UnknownAirportError
+        For the first code that is not an airport in or near France.
+
+    """
+    # Lazy: airportsdata and the airports source are needed only once a command runs.
+    import airportsdata
+
+    from relocate.errors import UnknownAirportError
+    from relocate.sources.airports import AIRPORT_COUNTRIES, drivable_airports, load_airports
+
+    near = drivable_airports()
+    for raw in codes:
+        code = raw.strip().upper()
+        if code in near:
+            continue
+        entry = airportsdata.load("IATA").get(code)
+        if entry is not None:
+            raise UnknownAirportError(
+                f"airport {code} ({entry['name']}, {entry['city']}, {entry['country']}) is too "
+                "far from France to drive to: relocate measures to airports in "
+                f"{', '.join(sorted(AIRPORT_COUNTRIES))} (near the Gers: TLS, AGF, PUF, LDE, BOD)"
+            )
+        load_airports([raw])  # no airport's code: its message suggests close ones
+
+
+def refuse_overwriting(profile: str, outputs: Iterable[Path], *, option: str = "--out") -> None:
+    """Refuse to write an output onto the profile file the command reads.
+
+    Raises
+    ------
+    relocate.errors.InvalidOptionError
+        If one of ``outputs`` is the profile's file.
+
+    """
+    from relocate._files import same_file
+    from relocate.errors import InvalidOptionError
+    from relocate.scoring.profile import profile_path
+
+    source = profile_path(profile)
+    for out in outputs:
+        if same_file(out, source):
+            raise InvalidOptionError(
+                f"{option} {str(out)!r} would overwrite the profile it reads ({source}); "
+                "choose another file"
+            )
 
 
 def rank_territory(profile: Profile, territory: Territory) -> Ranking:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
-from relocate.cli._options import load, profile_option, rank_territory, territory_options
+from relocate.cli._options import (
+    check_airports,
+    load,
+    profile_option,
+    rank_territory,
+    refuse_overwriting,
+    territory_options,
+)
 from relocate.declare import DEFAULT_LANGUAGE, LANGUAGES
 from relocate.settings import DEFAULT_AIRPORTS
 
@@ -41,6 +49,7 @@ def rank(
     wanted = load_profile(profile)  # fail fast, before loading data
     if out is not None:
         check_table_path(out)
+        refuse_overwriting(profile, [out, _sources_note(out)])
     territory = load(departement, airports, town_min_population)
     ranking = rank_territory(wanted, territory)
     if out is not None:
@@ -89,9 +98,12 @@ def map_command(
     if out is not None and out.suffix.lower() not in {".html", ".htm"}:
         raise click.BadParameter(f"{out} should end in .html", param_hint="--out")
     wanted = load_profile(profile)
+    if out is not None:
+        refuse_overwriting(profile, [out])
     territory = load(departement, airports, town_min_population)
     ranking = rank_territory(wanted, territory)
-    out = out or Path("maps") / f"{Path(profile).stem}-{territory.code}.html"
+    out = out or Path("maps") / f"{_file_stem(profile)}-{territory.code}.html"
+    refuse_overwriting(profile, [out])
     write_map(build_map(ranking, territory, top=top, lang=lang), out)
     click.echo(format_ranking(ranking, territory, top=top))
     click.echo(f"\nWrote {out}")
@@ -162,10 +174,13 @@ def criteria(airports: tuple[str, ...], departement: str) -> None:
 
     from relocate.catalogue import default_catalogue
     from relocate.settings import Settings
+    from relocate.sources.communes import load_communes, select_departement
     from relocate.sources.registry import OPEN_DATA
     from relocate.sources.store import Store
 
     settings = Settings(departement=departement, airports=tuple(airports) or DEFAULT_AIRPORTS)
+    check_airports(settings.airports)
+    select_departement(load_communes(cache_dir=settings.cache_dir), settings.departement)
     catalogue = default_catalogue()
     store = Store(settings.cache_dir)
     loaded = set(catalogue.built_in) | {
@@ -187,6 +202,17 @@ def criteria(airports: tuple[str, ...], departement: str) -> None:
     click.echo(
         "Load a source with `relocate data fetch SOURCE` or `relocate data import SOURCE FILE`."
     )
+
+
+def _file_stem(profile: str) -> str:
+    """A file name made from a profile's: letters, digits, dots and dashes only."""
+    stem = re.sub(r"[^\w.-]+", "-", Path(profile).stem).strip("-.")
+    return stem[:80] or "profile"
+
+
+def _sources_note(table: Path) -> Path:
+    """The ``<file>.sources.txt`` written beside a table."""
+    return table.with_name(table.name + ".sources.txt")
 
 
 #: The commands of this module, as the command line registers them.

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import Element, Figure
+from jinja2 import Template
 
 from relocate._files import atomic_path
 from relocate._frames import number_at
@@ -346,7 +347,7 @@ def build_map(
 
     root = cast(Figure, fmap.get_root())
     root.header.add_child(
-        Element(
+        _Raw(
             f"<title>relocate: {_html_text(data['title'])}</title>"
             f"<style>{_leaflet_css()}</style>"
             f"<script>{_script_text(_resource(*_leaflet_js()).decode('utf-8'))}</script>"
@@ -356,21 +357,60 @@ def build_map(
         name="relocate_assets",
     )
     root.html.add_child(
-        Element(
+        _Raw(
             f'<script type="application/json" id="relocate-data">{_script_safe_json(data)}</script>'
         ),
         name="relocate_data",
     )
     # Started once the page is parsed: folium writes the map's own script at render time.
-    root.html.add_child(
-        Element(
-            '<script>document.addEventListener("DOMContentLoaded", function () {'
-            f" relocateMap.start({fmap.get_name()},"
-            ' JSON.parse(document.getElementById("relocate-data").textContent)); });</script>'
-        ),
-        name="relocate_start",
-    )
+    root.html.add_child(_Start(fmap), name="relocate_start")
+    _stable_ids(root)
     return fmap
+
+
+class _Raw(Element):
+    """Markup put in the page as it is.
+
+    folium's ``Element(text)`` reads its text as a Jinja template: a profile named
+    ``{{ 7*7 }}`` would print 49 (and Jinja can run code), and a script's ``{{``
+    stops the page. This element's template only prints its text.
+    """
+
+    _template = Template("{{ this.markup }}")
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self.markup = markup
+
+
+class _Start(Element):
+    """The script that starts the page's own code on the map, once the page is parsed."""
+
+    _template = Template(
+        '<script>document.addEventListener("DOMContentLoaded", function () {'
+        " relocateMap.start({{ this.map.get_name() }},"
+        ' JSON.parse(document.getElementById("relocate-data").textContent)); });</script>'
+    )
+
+    def __init__(self, fmap: folium.Map) -> None:
+        super().__init__()
+        self.map = fmap
+
+
+def _stable_ids(root: Element) -> None:
+    """Number every element of the page in tree order, in place of its random id.
+
+    folium and branca give each element a random id (``uuid4``, ``urandom``) that
+    names its JavaScript variable: numbered instead, the same inputs write the
+    same bytes.
+    """
+    stack = [root]
+    number = 0
+    while stack:
+        element = stack.pop()
+        element._id = f"{number:04d}"  # folium has no public setter
+        number += 1
+        stack.extend(reversed(list(element._children.values())))
 
 
 def _leaflet_js() -> tuple[str, str]:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio  # type: ignore[import-untyped]
 
-from relocate._files import atomic_path
+from relocate._files import atomic_paths
 from relocate.errors import InvalidOptionError
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 
 __all__ = [
+    "GPKG_LAST_CHANGE",
     "TABLE_FORMATS",
     "check_table_path",
     "feature_frame",
@@ -21,6 +25,9 @@ __all__ = [
     "write_table",
 ]
 
+#: The ``last_change`` written in a GeoPackage's ``gpkg_contents``: a fixed date, so that
+#: the same table gives the same bytes (GDAL would write the time of writing).
+GPKG_LAST_CHANGE = "2000-01-01T00:00:00.000Z"
 #: File extensions ``write_table`` understands, and the format each means.
 TABLE_FORMATS = {".csv": "CSV", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
 
@@ -99,29 +106,46 @@ def check_table_path(path: Path) -> None:
 
 
 def write_table(frame: gpd.GeoDataFrame, path: Path, *, sources: str) -> Path:
-    """Write a table by extension, atomically, with a ``.sources.txt`` file beside it.
+    """Write a table by extension, with a ``.sources.txt`` file beside it: both or neither.
 
     CSV drops the polygons (spreadsheets cannot use them); GeoJSON and
-    GeoPackage keep them.
+    GeoPackage keep them, in a layer named after the file. The same table
+    written to the same path gives the same bytes: the GeoPackage's
+    ``last_change`` is fixed at :data:`GPKG_LAST_CHANGE` rather than the time of
+    writing.
 
     Raises
     ------
     InvalidOptionError
         If the extension is not one of :data:`TABLE_FORMATS`.
+    relocate.errors.OutputError
+        If a file cannot be written (both files are then as they were).
 
     """
     check_table_path(path)
     suffix = path.suffix.lower()
-    with atomic_path(path) as tmp:
+    note = path.with_name(path.name + ".sources.txt")
+    with atomic_paths([path, note]) as (tmp, tmp_note):
         if suffix == ".csv":
             pd.DataFrame(frame.drop(columns="geometry")).to_csv(tmp, index=False)
         elif suffix == ".gpkg":
             tmp.unlink()  # the GeoPackage driver wants to create the file itself
-            frame.to_file(tmp, driver="GPKG", layer=path.stem)
+            with _gdal_options(OGR_CURRENT_DATE=GPKG_LAST_CHANGE):
+                frame.to_file(tmp, driver="GPKG", layer=path.stem, engine="pyogrio")
         else:
             tmp.unlink()
-            frame.to_file(tmp, driver="GeoJSON")
-    note = path.with_name(path.name + ".sources.txt")
-    with atomic_path(note) as tmp:
-        tmp.write_text(f"Sources of {path.name}:\n{sources}\n", encoding="utf-8")
+            # The layer is named after the target, not the temporary file it is written to.
+            frame.to_file(tmp, driver="GeoJSON", layer=path.stem, engine="pyogrio")
+        tmp_note.write_text(f"Sources of {path.name}:\n{sources}\n", encoding="utf-8")
     return path
+
+
+@contextlib.contextmanager
+def _gdal_options(**options: str) -> Iterator[None]:
+    """Set GDAL configuration options for the duration of a write, then restore them."""
+    before = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)

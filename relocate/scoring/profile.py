@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import os
+import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -18,12 +23,41 @@ from pydantic import (
     model_validator,
 )
 
-from relocate._names import suggest
+from relocate._names import nearest, suggest
 from relocate.catalogue import Catalogue, default_catalogue
 from relocate.errors import ProfileError
 from relocate.settings import DEFAULT_AIRPORTS
 
-__all__ = ["Constraint", "Criterion", "Profile", "list_presets", "load_profile", "presets_dir"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DESCRIPTION",
+    "MAX_NAME",
+    "MAX_VALUE",
+    "MAX_WEIGHT",
+    "MIN_WEIGHT",
+    "Constraint",
+    "Criterion",
+    "Profile",
+    "list_presets",
+    "load_profile",
+    "presets_dir",
+    "profile_path",
+]
+
+#: Weights are relative: 0 (ignored) or from ``MIN_WEIGHT`` to ``MAX_WEIGHT``. Beyond these
+#: the arithmetic of the weighted mean loses the small ones (1e308 made every score 0).
+MAX_WEIGHT = 100.0
+MIN_WEIGHT = 0.01
+#: Thresholds and bounds lie within plus or minus this (no criterion's values come near it).
+MAX_VALUE = 1e9
+#: The longest profile name (a one-line title of the map, the brief and the calendar).
+MAX_NAME = 200
+#: The longest description.
+MAX_DESCRIPTION = 5000
+#: The largest profile file read: a profile is a few hundred bytes of TOML.
+MAX_BYTES = 1_000_000
+#: Control characters allowed in a description (none in a name).
+_LAYOUT = frozenset("\n\t")
 
 
 class Criterion(BaseModel):
@@ -35,25 +69,36 @@ class Criterion(BaseModel):
     ``better = "higher"`` (population, opening hours) it must be above.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    weight: float = Field(description="Relative importance, zero or more.")
+    weight: float = Field(description="Relative importance: 0, or 0.01 to 100.")
     better: Literal["lower", "higher"] = Field(description="Which direction is better.")
     full: float = Field(description="Value at and beyond which the utility is 1.")
     zero: float = Field(description="Value at and beyond which the utility is 0.")
 
     @field_validator("weight")
     @classmethod
-    def _weight_not_negative(cls, weight: float) -> float:
-        if not np.isfinite(weight) or weight < 0:
-            raise ValueError(f"weight must be a number of zero or more (got {weight})")
+    def _weight_in_range(cls, weight: float) -> float:
+        if not np.isfinite(weight) or not 0 <= weight <= MAX_WEIGHT:
+            raise ValueError(
+                f"weight must be a number of zero or more, at most {MAX_WEIGHT:g} "
+                f"(got {weight:g}); weights are relative: 2 counts twice as much as 1"
+            )
+        if 0 < weight < MIN_WEIGHT:
+            raise ValueError(
+                f"weight {weight:g} is too small: give 0 to leave the criterion out, "
+                f"or at least {MIN_WEIGHT:g}"
+            )
         return weight
 
     @field_validator("full", "zero")
     @classmethod
     def _finite_threshold(cls, value: float) -> float:
-        if not np.isfinite(value):
-            raise ValueError(f"thresholds must be finite numbers (got {value})")
+        if not np.isfinite(value) or abs(value) > MAX_VALUE:
+            raise ValueError(
+                f"thresholds must be finite numbers between {-MAX_VALUE:g} and {MAX_VALUE:g} "
+                f"(got {value:g})"
+            )
         return value
 
     @model_validator(mode="after")
@@ -89,7 +134,7 @@ class Criterion(BaseModel):
 class Constraint(BaseModel):
     """A hard constraint on one feature: a village outside ``[min, max]`` is excluded."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     min: float | None = None
     max: float | None = None
@@ -97,8 +142,11 @@ class Constraint(BaseModel):
     @field_validator("min", "max")
     @classmethod
     def _finite_bound(cls, value: float | None) -> float | None:
-        if value is not None and not np.isfinite(value):
-            raise ValueError(f"bounds must be finite numbers (got {value})")
+        if value is not None and (not np.isfinite(value) or abs(value) > MAX_VALUE):
+            raise ValueError(
+                f"bounds must be finite numbers between {-MAX_VALUE:g} and {MAX_VALUE:g} "
+                f"(got {value:g})"
+            )
         return value
 
     @model_validator(mode="after")
@@ -146,12 +194,44 @@ class Profile(BaseModel):
 
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     name: str = Field(min_length=1)
     description: str = ""
     criteria: dict[str, Criterion] = Field(min_length=1)
     constraints: dict[str, Constraint] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _one_line_name(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("the name is blank; give the profile a name")
+        if len(name) > MAX_NAME:
+            raise ValueError(
+                f"the name is {len(name)} characters long; give at most {MAX_NAME} "
+                "(and say more in description)"
+            )
+        if _control_characters(name):
+            raise ValueError(
+                "the name must be one line of text, without line breaks or control "
+                "characters (it titles the map, the brief and the calendar); "
+                "say more in description"
+            )
+        return name
+
+    @field_validator("description")
+    @classmethod
+    def _plain_description(cls, description: str) -> str:
+        if len(description) > MAX_DESCRIPTION:
+            raise ValueError(
+                f"the description is {len(description)} characters long; "
+                f"give at most {MAX_DESCRIPTION}"
+            )
+        if _control_characters(description, allowed=_LAYOUT):
+            raise ValueError(
+                "the description has control characters; only line breaks and tabs may be in it"
+            )
+        return description
 
     @model_validator(mode="after")
     def _known_names_and_weights(self, info: ValidationInfo) -> Profile:
@@ -159,13 +239,7 @@ class Profile(BaseModel):
         for key, names in (("criteria", self.criteria), ("constraints", self.constraints)):
             for name in names:
                 if not catalogue.is_known(name):
-                    known = catalogue.names(DEFAULT_AIRPORTS)
-                    close = suggest(name, known)
-                    hint = f" Did you mean {close!r}?" if close else ""
-                    raise ValueError(
-                        f"unknown criterion {name!r} in {key}.{hint} Known: {', '.join(known)}"
-                        " (and dist_km_<IATA>, drive_min_<IATA> for airports in or near France)"
-                    )
+                    raise ValueError(_unknown_criterion(name, key, catalogue))
         if not any(c.weight > 0 for c in self.criteria.values()):
             raise ValueError("every criterion has weight 0; give at least one a positive weight")
         return self
@@ -200,6 +274,36 @@ class Profile(BaseModel):
         return parse_profile(data, origin=f"{self.name!r} re-weighted", catalogue=catalogue)
 
 
+def _control_characters(text: str, *, allowed: frozenset[str] = frozenset()) -> bool:
+    """True if ``text`` has a control character (other than the allowed ones)."""
+    return any(
+        (ch < " " or "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029") and ch not in allowed
+        for ch in text
+    )
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """Text as a message quotes it: repr (line breaks escaped); a long one keeps its two ends."""
+    if len(text) <= limit:
+        return repr(text)
+    half = limit // 2
+    return f"{text[:half]!r}...{text[-half:]!r}"
+
+
+def _unknown_criterion(name: str, key: str, catalogue: Catalogue) -> str:
+    """The message for a criterion no source declares: the three nearest, where the rest are."""
+    close = nearest(name, catalogue.names(DEFAULT_AIRPORTS), n=3, cutoff=0.5, parts=True)
+    hint = ";"
+    if close:
+        quoted = [repr(c) for c in close]
+        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        hint = f"; did you mean {listed}?"
+    return (
+        f"unknown criterion {_shown(name)} in {key}{hint} `relocate criteria` lists every "
+        "criterion (dist_km_<IATA> and drive_min_<IATA> take any airport in or near France)"
+    )
+
+
 def presets_dir() -> Path:
     """Return the folder the preset profiles are read from.
 
@@ -216,40 +320,146 @@ def list_presets() -> list[str]:
     return sorted(p.stem for p in presets_dir().glob("*.toml"))
 
 
-def _resolve(profile: str | Path) -> Path:
+def profile_path(profile: str | Path) -> Path:
+    """Return the file a profile argument names: a path, or else a preset's file.
+
+    A bare name (no folder, no extension) that is not a file here names a preset.
+
+    Raises
+    ------
+    ProfileError
+        If it names no file, or something that is not a readable profile file
+        (a folder, a pipe, a device, a file larger than :data:`MAX_BYTES`).
+
+    """
+    text = str(profile)
+    presets = ", ".join(list_presets())
+    if not text.strip():
+        raise ProfileError(
+            f"no profile given; give a preset ({presets}) or the path of a .toml file"
+        )
+    if "\0" in text:
+        raise ProfileError(
+            f"profile path {_shown(text, 300)} has a NUL character; give a file's path"
+        )
     path = Path(profile)
-    if path.suffix == "" and path.parent == Path(".") and not path.exists():
+    try:
+        info: os.stat_result | None = path.stat()
+        error: OSError | None = None
+    except OSError as exc:
+        info, error = None, exc
+    bare = path.suffix == "" and path.parent == Path(".")
+    if bare and (info is None or stat.S_ISDIR(info.st_mode)):
         preset = presets_dir() / f"{path.name}.toml"
-        if preset.exists():
-            return preset
-        raise ProfileError(
-            f"no profile file or preset named {str(profile)!r}; "
-            f"presets: {', '.join(list_presets())}, or give the path of a .toml file"
-        )
-    if not path.is_file():
-        raise ProfileError(
-            f"profile file {str(path)!r} not found; give the path of a .toml file "
-            f"or a preset: {', '.join(list_presets())}"
-        )
+        with contextlib.suppress(OSError):  # a name too long for a file is no preset's either
+            if preset.is_file():
+                return preset
+        if info is None:
+            raise ProfileError(
+                f"no profile file or preset named {_shown(text, 300)}; "
+                f"presets: {presets}, or give the path of a .toml file"
+            )
+    if info is None:
+        assert error is not None
+        if isinstance(error, (FileNotFoundError, NotADirectoryError)):
+            raise ProfileError(
+                f"profile file {_shown(text, 300)} not found; give the path of a .toml file "
+                f"or a preset: {presets}"
+            )
+        raise ProfileError(f"cannot read profile {_shown(text, 300)}: {error.strerror or error}")
+    _check_regular(text, info)
     return path
 
 
+def _check_regular(text: str, info: os.stat_result) -> None:
+    """Refuse what is not a regular file of a profile's size (reading a pipe would hang)."""
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        raise ProfileError(
+            f"profile {_shown(text, 300)} is a folder, not a file; give the path of a .toml file"
+        )
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+        )
+        raise ProfileError(
+            f"profile {_shown(text, 300)} is {kind}, not a file; give the path of a .toml file"
+        )
+    if info.st_size > MAX_BYTES:
+        raise ProfileError(
+            f"profile {_shown(text, 300)} is {info.st_size:,} bytes; a profile is a small "
+            f"TOML file (at most {MAX_BYTES:,} bytes)"
+        )
+
+
 _FIELDS = sorted({*Criterion.model_fields, *Constraint.model_fields, *Profile.model_fields})
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,60}")
+_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "true or false"),
+    (str, "text"),
+    (list, "an array"),
+    (dict, "a table"),
+    (datetime.datetime, "a date and time"),
+    (datetime.date, "a date"),
+    (datetime.time, "a time"),
+)
+
+
+def _kind(value: object) -> str:
+    """What a TOML value is, in words."""
+    for kind, words in _KINDS:
+        if isinstance(value, kind):
+            return words
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """The place of an error, as a TOML key path: ``criteria.population.weight``."""
+    return ".".join(
+        str(part) if _PLAIN_KEY.fullmatch(str(part)) else _shown(str(part)) for part in loc
+    )
+
+
+def _type_message(field: str, value: object) -> str:
+    """Why a value of the wrong type is refused, and how to write it."""
+    if field in {"name", "description"}:
+        return f"must be text in quotes, not {_kind(value)}"
+    if field in {"weight", "full", "zero", "min", "max"}:
+        if isinstance(value, str):
+            return f"must be a number, not text ({_shown(value, 20)}): write it without quotes"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"the number has {len(str(abs(value)))} digits: too large to be a {field}"
+        return f"must be a number, not {_kind(value)}"
+    if field == "better":
+        return f"better must be 'lower' or 'higher', in quotes, not {_kind(value)}"
+    return f"must be a table, not {_kind(value)}"
 
 
 def _first_error(exc: ValidationError) -> str:
     # A misspelt field also makes the right one "missing": report the misspelling.
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     error = errors[0]
-    loc = ".".join(str(part) for part in error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "missing":
+    loc = _where(error["loc"])
+    field = str(error["loc"][-1]) if error["loc"] else ""
+    kind = error["type"]
+    message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
+    if kind == "missing":
         message = "required field is missing"
-    elif error["type"] == "extra_forbidden":
-        close = suggest(str(error["loc"][-1]), _FIELDS)
+    elif kind == "extra_forbidden":
+        close = suggest(field, _FIELDS)
         message = f"unknown field; did you mean {close!r}?" if close else "unknown field"
-    elif error["type"] == "literal_error" and loc.endswith("better"):
+    elif kind == "literal_error" and field == "better":
         message = "better must be 'lower' or 'higher'"
+    elif kind in {"float_type", "string_type", "dict_type", "model_type", "literal_error"}:
+        message = _type_message(field, error.get("input"))
+    elif kind == "string_too_short" and field == "name":
+        message = "the name is blank; give the profile a name"
+    elif kind == "too_short" and field in {"criteria", "constraints"}:
+        message = "a profile needs at least one criterion, as a [criteria.<name>] table"
     return f"{loc}: {message}" if loc else message
 
 
@@ -272,15 +482,32 @@ def parse_profile(
         Where it comes from, for messages.
     catalogue
         The catalogue its criteria are checked against (default: relocate's own).
+
+    Raises
+    ------
+    ProfileError
+        With one line saying what is wrong and where.
+
     """
     try:
         return Profile.model_validate(data, context={"catalogue": catalogue or default_catalogue()})
     except ValidationError as exc:
         raise ProfileError(f"profile {origin}: {_first_error(exc)}") from None
+    except RecursionError:
+        raise ProfileError(f"profile {origin}: {_TOO_DEEP}") from None
+
+
+_TOO_DEEP = (
+    "its tables or arrays are nested too deeply to read; a profile needs only "
+    "[criteria.<name>] and [constraints.<name>] tables of numbers"
+)
 
 
 def load_profile(profile: str | Path, *, catalogue: Catalogue | None = None) -> Profile:
     """Load and validate a profile from a TOML file or a preset name.
+
+    The file is UTF-8 text (a leading byte-order mark is allowed) of at most
+    :data:`MAX_BYTES` bytes.
 
     Parameters
     ----------
@@ -292,16 +519,33 @@ def load_profile(profile: str | Path, *, catalogue: Catalogue | None = None) -> 
     Raises
     ------
     ProfileError
-        With one line saying what is wrong: missing file, bad TOML, unknown
-        criterion (with the nearest name), negative or all-zero weights,
-        thresholds in the wrong order.
+        With one line saying what is wrong: missing file, a folder, pipe or
+        device, bad TOML or encoding, unknown criterion (with the nearest
+        names), a weight, threshold or bound of the wrong type or out of range,
+        all-zero weights, thresholds in the wrong order, a name on several lines.
 
     """
-    path = _resolve(profile)
+    path = profile_path(profile)
+    origin = _shown(str(path), 200) if _control_characters(str(path)) else str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ProfileError(f"cannot read profile {origin}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise ProfileError(f"profile {origin} is larger than {MAX_BYTES:,} bytes; is it a profile?")
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark, as some editors write, is skipped
+    except UnicodeDecodeError as exc:
+        raise ProfileError(
+            f"cannot read profile {origin}: it is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+            f"at position {exc.start}); save it as UTF-8"
+        ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"profile {path} is not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"cannot read profile {path}: {exc}") from None
-    return parse_profile(data, origin=str(path), catalogue=catalogue)
+        reason = " ".join(str(exc).split())
+        raise ProfileError(f"profile {origin} is not valid TOML: {reason}") from None
+    except RecursionError:
+        raise ProfileError(f"profile {origin}: {_TOO_DEEP}") from None
+    return parse_profile(data, origin=origin, catalogue=catalogue)

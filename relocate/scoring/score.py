@@ -10,7 +10,8 @@ import pandas as pd
 from relocate._frames import number_at
 from relocate._validate import validate_features
 from relocate.catalogue import Catalogue, default_catalogue
-from relocate.scoring.profile import Profile
+from relocate.errors import ProfileError
+from relocate.scoring.profile import MAX_WEIGHT, MIN_WEIGHT, Profile
 from relocate.sources.registry import how_to_load
 
 __all__ = ["Ranking", "score"]
@@ -111,6 +112,20 @@ def _unavailable_reason(name: str, features: pd.DataFrame, catalogue: Catalogue)
     return f"its source ({', '.join(to_load)}) is not loaded: {how_to_load(to_load)}"
 
 
+def _check_weights(profile: Profile) -> None:
+    """Refuse weights a validated profile cannot have (one built without validation)."""
+    bad = [
+        name
+        for name, c in profile.criteria.items()
+        if not (c.weight == 0 or MIN_WEIGHT <= c.weight <= MAX_WEIGHT)
+    ]
+    if bad:
+        raise ProfileError(
+            f"profile {profile.name!r}: the weight of {', '.join(bad)} is not 0 or "
+            f"{MIN_WEIGHT:g} to {MAX_WEIGHT:g}; build profiles with parse_profile or load_profile"
+        )
+
+
 def _append(texts: np.ndarray, mask: np.ndarray, text: str, *, sep: str = "; ") -> None:
     """Add ``text`` to ``texts[mask]`` in place, after ``sep`` where there is text already."""
     empty = pd.isna(texts)
@@ -173,6 +188,7 @@ def score(
     index = features.index
     raw = features[scored].to_numpy(dtype=float)
     weights = np.array([profile.criteria[n].weight for n in scored], dtype=float)
+    _check_weights(profile)
     util = (
         np.column_stack([profile.criteria[n].utility(raw[:, j]) for j, n in enumerate(scored)])
         if scored

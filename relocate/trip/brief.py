@@ -12,7 +12,7 @@ from typing import Any
 import shapely
 from shapely.geometry import box
 
-from relocate._files import atomic_path
+from relocate._files import write_files
 from relocate.outputs.card import VillageCard, low_confidence, village_card
 from relocate.outputs.formats import format_opening_hours, format_value, is_missing
 from relocate.scoring import Ranking
@@ -477,5 +477,4 @@ def write_brief(html: str, path: Path) -> None:
         If the file cannot be written (a previous file is left intact).
 
     """
-    with atomic_path(Path(path)) as tmp:
-        tmp.write_text(html, encoding="utf-8")
+    write_files({Path(path): html})

@@ -8,9 +8,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
-from relocate._files import atomic_path
+from relocate._files import write_files
 from relocate.outputs.formats import format_opening_hours
 from relocate.trip.model import Stop, TripPlan
 
@@ -19,7 +19,9 @@ __all__ = [
     "PARIS",
     "SCHEDULE_COLUMNS",
     "left_out_frame",
+    "schedule_csv",
     "schedule_frame",
+    "schedule_ics",
     "write_schedule_csv",
     "write_schedule_ics",
 ]
@@ -108,8 +110,13 @@ def left_out_frame(plan: TripPlan, *, names: Mapping[str, str] | None = None) ->
     return pd.DataFrame(rows, columns=LEFT_OUT_COLUMNS)
 
 
+def schedule_csv(plan: TripPlan) -> str:
+    """:func:`schedule_frame` as CSV text (the content of ``schedule.csv``)."""
+    return str(schedule_frame(plan).to_csv(index=False, lineterminator="\n"))
+
+
 def write_schedule_csv(plan: TripPlan, path: Path) -> None:
-    """Write :func:`schedule_frame` as a UTF-8 CSV file, atomically.
+    """Write :func:`schedule_csv` as a UTF-8 CSV file, atomically.
 
     Raises
     ------
@@ -117,8 +124,7 @@ def write_schedule_csv(plan: TripPlan, path: Path) -> None:
         If the file cannot be written (a previous file is left intact).
 
     """
-    with atomic_path(Path(path)) as tmp:
-        schedule_frame(plan).to_csv(tmp, index=False, encoding="utf-8")
+    write_files({Path(path): schedule_csv(plan)})
 
 
 def _local(moment: datetime) -> datetime:
@@ -152,7 +158,19 @@ def write_schedule_ics(
     title: str,
     villages: pd.DataFrame | None = None,
 ) -> None:
-    """Write the trip as an iCalendar file: one event per visit, atomically.
+    """Write :func:`schedule_ics` to a file, atomically.
+
+    Raises
+    ------
+    relocate.errors.OutputError
+        If the file cannot be written (a previous file is left intact).
+
+    """
+    write_files({Path(path): schedule_ics(plan, title=title, villages=villages)})
+
+
+def schedule_ics(plan: TripPlan, *, title: str, villages: pd.DataFrame | None = None) -> bytes:
+    """The trip as an iCalendar file: one event per visit.
 
     Each event is ``Visit <village>`` from arrival to departure in Europe/Paris
     time, located at the town hall, described with its phone, e-mail, opening
@@ -164,25 +182,24 @@ def write_schedule_ics(
     ----------
     plan
         The trip.
-    path
-        The ``.ics`` file to write.
     title
-        The calendar's name.
+        The calendar's name (on one line: line breaks become spaces).
     villages
         The territory's villages (indexed by INSEE code, with the ``townhall_*``
         columns); without it, events carry no address or contact details.
 
-    Raises
-    ------
-    relocate.errors.OutputError
-        If the file cannot be written (a previous file is left intact).
+    Returns
+    -------
+    bytes
+        The content of the ``.ics`` file. Only ``DTSTAMP`` (when it was made)
+        differs between two calls with the same plan.
 
     """
     calendar = Calendar()
     calendar.add("prodid", _PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", title)
+    calendar.add("x-wr-calname", vText(" ".join(title.split())))
     calendar.add("x-wr-timezone", "Europe/Paris")
     stamp = datetime.now(UTC).replace(microsecond=0)
     for day in plan.days:
@@ -208,5 +225,4 @@ def write_schedule_ics(
         calendar.add_missing_timezones(
             first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
         )
-    with atomic_path(Path(path)) as tmp:
-        tmp.write_bytes(calendar.to_ical())
+    return bytes(calendar.to_ical())

@@ -20,7 +20,13 @@ from relocate.features.townhall import parse_opening_hours
 from relocate.territory import Territory
 from relocate.trip.model import DayPlan, Stop, TripPlan, TripSettings
 
-__all__ = ["plan_trip"]
+__all__ = ["MAX_DAYS", "MAX_DAYS_AHEAD", "check_trip", "plan_trip"]
+
+#: The longest trip, in days: a scouting trip, not a stay (and the solver's model grows
+#: with each day: a million days never came back).
+MAX_DAYS = 14
+#: How far ahead a trip may start, in days: the town halls' hours are those published now.
+MAX_DAYS_AHEAD = 366
 
 _DAY_S = 86_400
 #: Penalty for leaving a village out: larger than any total drive in seconds, so the
@@ -194,16 +200,68 @@ class _Timing:
         )
 
 
-def _check_dates(start: date, days: int, today: date, settings: TripSettings) -> None:
+def check_trip(
+    start: date, days: int, *, settings: TripSettings = _DEFAULT_SETTINGS, today: date | None = None
+) -> None:
+    """Refuse, in one line, a trip that cannot be planned: its dates, length or settings.
+
+    Parameters
+    ----------
+    start
+        The trip's first day: from today to :data:`MAX_DAYS_AHEAD` days ahead.
+    days
+        Number of days: 1 to :data:`MAX_DAYS`.
+    settings
+        The day's hours (within midnight to midnight, the end after the start), a
+        visit and the driving of a day (1 minute to the length of the day).
+    today
+        The current date (default: the system's).
+
+    Raises
+    ------
+    InvalidOptionError
+        Saying what is wrong and what to give instead.
+
+    """
+    today = today or date.today()
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidOptionError(
+            f"a trip lasts at least one day and at most {MAX_DAYS} days (got {days}); "
+            "plan a longer stay as several trips"
+        )
     if start < today:
         raise InvalidOptionError(
             f"the trip starts on {start.isoformat()}, in the past; give a date from "
             f"{today.isoformat()} on"
         )
-    if days < 1:
-        raise InvalidOptionError(f"the trip must last at least 1 day (got {days})")
-    if settings.day_end <= settings.day_start:
-        raise InvalidOptionError("the day must end after it starts; check day_start and day_end")
+    latest = today + timedelta(days=MAX_DAYS_AHEAD)
+    if start > latest:
+        raise InvalidOptionError(
+            f"the trip starts on {start.isoformat()}, more than a year ahead; give a date up "
+            f"to {latest.isoformat()} (the town halls' hours are those published now)"
+        )
+    _check_settings(settings)
+
+
+def _check_settings(settings: TripSettings) -> None:
+    start, end = settings.day_start, settings.day_end
+    if not 0 <= start < end <= 24 * 60:
+        raise InvalidOptionError(
+            f"the day must start and end between 00:00 and 24:00, the end after the start "
+            f"(got day_start {start}, day_end {end} minutes after midnight)"
+        )
+    length = end - start
+    day = f"the day ({_clock(start)}-{_clock(end)}, {length} min)"
+    if not 1 <= settings.visit_min <= length:
+        raise InvalidOptionError(
+            f"a visit of {settings.visit_min} min does not fit in {day}; "
+            f"give 1 to {length} min a visit"
+        )
+    if not 1 <= settings.max_drive_min <= length:
+        raise InvalidOptionError(
+            f"{settings.max_drive_min} min of driving a day does not fit in {day}; "
+            f"give 1 to {length} min"
+        )
 
 
 def plan_trip(
@@ -240,7 +298,7 @@ def plan_trip(
     start
         The trip's first day.
     days
-        Number of days (at least 1).
+        Number of days (1 to :data:`MAX_DAYS`).
     settings
         Visit length, daily driving limit and day hours.
     today
@@ -257,10 +315,12 @@ def plan_trip(
     UnknownVillageError
         If the base or a village is not a village of the territory.
     InvalidOptionError
-        If the start is in the past, ``days`` < 1 or there is no village to visit.
+        If the trip cannot be planned (:func:`check_trip`: a start in the past or
+        more than a year ahead, 0 or more than 14 days, a visit or a day's driving
+        longer than the day) or there is no village to visit.
 
     """
-    _check_dates(start, days, today or date.today(), settings)
+    check_trip(start, days, settings=settings, today=today)
     base_code = _resolve(territory, base, "base")
     left_out: dict[str, str] = {}
     codes: list[str] = []
@@ -286,12 +346,19 @@ def plan_trip(
 
     # Villages that cannot be visited even alone are left out before the model.
     planned: list[str] = []
+    day_s = (settings.day_end - settings.day_start) * 60
     for i, code in enumerate(codes, start=1):
         out_s, back_s = int(seconds[0, i]), int(seconds[i, 0])
         if out_s < 0 or back_s < 0:
             left_out[code] = "not reachable from the base on the road network"
         elif out_s + back_s > settings.max_drive_min * 60:
             left_out[code] = f"more than {settings.max_drive_min} min round trip from the base"
+        elif out_s + settings.visit_min * 60 + back_s > day_s:
+            left_out[code] = (
+                f"a {settings.visit_min} min visit and {round((out_s + back_s) / 60)} min of "
+                f"driving there and back do not fit in a day "
+                f"({_clock(settings.day_start)}-{_clock(settings.day_end)})"
+            )
         elif not _fits_alone(out_s, back_s, windows[code], days=days, settings=settings):
             left_out[code] = (
                 f"no time to visit it while the town hall is open and be back by "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import folium
 import pytest
 
@@ -378,3 +381,99 @@ def test_subprocess_success(cli_subprocess, tmp_path):
     assert result.err == ""
     assert _ranking_rows(result.out)[0][:2] == ["1", "32160"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.gpkg", "r.gpkg.sources.txt"]
+
+
+# -- hostile input: one line each, nothing written --------------------------------------------
+
+
+def test_criteria_refuses_an_unknown_airport(cli):
+    line = cli("criteria", "--airport", "XXX").assert_one_line_error()
+    assert "unknown airport 'XXX'" in line
+
+
+@pytest.mark.parametrize("command", [["criteria"], ["rank", "-p", "family"]])
+def test_an_airport_far_from_france_is_not_called_no_iata_code(cli, command):
+    line = cli(*command, "--airport", "jfk").assert_one_line_error()
+    assert "airport JFK (John F Kennedy International Airport, New York, US)" in line
+    assert "too far from France to drive to" in line
+    assert "not an IATA code" not in line
+
+
+def test_criteria_refuses_an_unknown_departement(cli):
+    line = cli("criteria", "-d", "99").assert_one_line_error()
+    assert "unknown département '99'" in line
+
+
+def test_explain_a_code_of_another_departement_says_which(cli):
+    line = cli("explain", "31555", "-p", "family").assert_one_line_error()
+    assert "'31555' is an INSEE code of département 31, not 32: add --departement 31" in line
+
+
+def test_town_min_population_is_bounded(cli):
+    line = cli("rank", "-p", "family", "--town-min-population", "10" * 20).assert_one_line_error()
+    assert "--town-min-population" in line and "10000000" in line
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ('name = "x"\nv = ' + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('name = "Two\\nlines"\n[criteria.population]\nweight = 1\n', "one line of text"),
+        ('name = "x"\n[criteria.population]\nweight = 1e308\n', "at most 100"),
+        ('name = "x"\n[criteria.population]\nweight = "3"\n', "not text ('3')"),
+        ('name = "x"\n[criteria.population]\nweight = true\n', "not true or false"),
+    ],
+    ids=["deep", "two-lines", "1e308", "text-weight", "bool-weight"],
+)
+def test_hostile_profiles_are_one_line(cli, tmp_path, content, fragment):
+    profile = _write(tmp_path / "p.toml", content)
+    line = cli("rank", "-p", profile).assert_one_line_error()
+    assert fragment in line
+
+
+def test_the_unknown_criterion_line_is_short(cli, tmp_path):
+    profile = _write(tmp_path / "typo.toml", UNKNOWN_CRITERION)
+    line = cli("rank", "-p", profile).assert_one_line_error()
+    assert len(line) < 350, len(line)
+    assert "`relocate criteria` lists every criterion" in line
+
+
+def test_a_profile_with_a_byte_order_mark_ranks(cli, tmp_path):
+    profile = tmp_path / "bom.toml"
+    profile.write_bytes(b"\xef\xbb\xbf" + ONLY_UNLOADED_AIRPORT.encode("utf-8"))
+    result = cli("rank", "-p", profile, "--airport", "PUF", "--top", "1")
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_a_profile_that_is_no_file_says_what_it_is(cli, tmp_path, kind):
+    path = {"folder": tmp_path, "fifo": tmp_path / "pipe", "device": Path("/dev/null")}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    line = cli("rank", "-p", path).assert_one_line_error()
+    expected = {"folder": "is a folder", "fifo": "is a named pipe (FIFO)", "device": "is a device"}
+    assert expected[kind] in line
+    assert "not found" not in line
+
+
+def test_map_refuses_to_overwrite_the_profile_it_reads(cli, tmp_path):
+    profile = tmp_path / "mine.html"
+    profile.write_text(ONLY_UNLOADED_AIRPORT, encoding="utf-8")
+    line = cli("map", "-p", profile, "--out", tmp_path / "." / "mine.html").assert_one_line_error()
+    assert "would overwrite the profile it reads" in line
+    assert profile.read_text(encoding="utf-8") == ONLY_UNLOADED_AIRPORT
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.html"]
+
+
+@pytest.mark.parametrize("out", ["mine.csv", "mine.csv.sources.txt"])
+def test_rank_refuses_to_overwrite_the_profile_it_reads(cli, tmp_path, out):
+    profile = tmp_path / out
+    profile.write_text(ONLY_UNLOADED_AIRPORT, encoding="utf-8")
+    line = cli("rank", "-p", profile, "--out", tmp_path / "mine.csv").assert_one_line_error()
+    assert "would overwrite the profile it reads" in line
+    assert profile.read_text(encoding="utf-8") == ONLY_UNLOADED_AIRPORT
+
+
+def test_a_message_with_a_line_break_is_printed_on_one_line(cli):
+    line = cli("explain", "Au\nch", "-p", "family").assert_one_line_error()
+    assert "'Au\\nch'" in line

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import subprocess
+import sys
 from importlib.metadata import version
 
 import pandas as pd
@@ -12,6 +15,7 @@ import pytest
 import relocate
 from relocate.outputs import build_map, write_map
 from relocate.scoring import parse_profile
+from relocate.scoring.profile import presets_dir
 from tests.conftest import page_data
 
 pytestmark = pytest.mark.slow
@@ -154,6 +158,15 @@ def test_map_default_output_path(cli, tmp_path, monkeypatch):
     assert page_data(out.read_text(encoding="utf-8"))["top"] == 3
 
 
+def test_map_default_output_name_is_a_plain_file_name(cli, tmp_path, monkeypatch):
+    profile = tmp_path / "my profile\nfor $HOME.toml"
+    profile.write_text((presets_dir() / "family.toml").read_text("utf-8"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli("map", "-p", profile, "--top", "3")
+    assert result.code == 0, result.err
+    assert (tmp_path / "maps" / "my-profile-for-HOME-32.html").exists()
+
+
 def test_map_with_no_scored_village(cli, tmp_path):
     # Regression: the map crashed on a ranking where no village has a score.
     profile = tmp_path / "puf.toml"
@@ -222,3 +235,64 @@ def test_hostile_text_reaches_the_page_as_data(hostile_html):
     assert data["departement"]["name"] == "<i>Gers</i>"
     assert "\\u003cscript\\u003ealert(1)" in hostile_html
     assert "<title>relocate: &lt;b&gt;Bold&lt;/b&gt; &amp; &lt;/title&gt;" in hostile_html
+
+
+# -- templates: text from the data is never read as Jinja -----------------------------------
+
+JINJA = "{{ 7*7 }} {% if true %}taken{% endif %} {# gone #}"
+
+
+@pytest.fixture(scope="module")
+def jinja_html(gers, tmp_path_factory):
+    """A map whose profile name and a village name are Jinja template code."""
+    villages = gers.villages.copy()
+    villages.loc["32013", "name"] = JINJA
+    villages.loc["32013", "townhall_address"] = "{{ self.__init__.__globals__ }}"
+    territory = dataclasses.replace(gers, villages=villages)
+    data = relocate.load_profile("family").model_dump()
+    data["name"] = JINJA
+    profile = parse_profile(data)
+    ranking = relocate.score(territory.features, profile, names=territory.villages["name"])
+    out = tmp_path_factory.mktemp("jinja") / "jinja.html"
+    write_map(build_map(ranking, territory, top=10), out)
+    return out.read_text(encoding="utf-8")
+
+
+def test_template_code_in_the_data_is_shown_as_text(jinja_html):
+    assert f"<title>relocate: {JINJA}</title>" in jinja_html
+    assert "<title>relocate: 49" not in jinja_html
+    data = page_data(jinja_html)
+    assert data["title"] == JINJA
+    assert {v["insee"]: v["name"] for v in data["villages"]}["32013"] == JINJA
+    assert "__globals__" in jinja_html  # as text: Jinja did not evaluate it
+
+
+# -- reproducible: the same inputs write the same bytes --------------------------------------
+
+
+def _map_bytes(cache_dir, folder, seed):
+    out = folder / f"seed-{seed}" / "family.html"
+    env = {**os.environ, "RELOCATE_CACHE_DIR": str(cache_dir), "PYTHONHASHSEED": str(seed)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "relocate", "map", "-p", "family", "--out", str(out)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return out.read_bytes()
+
+
+def test_two_runs_under_two_hash_seeds_write_the_same_bytes(cache_dir, gers, tmp_path):
+    del gers  # fills the cache first
+    first = _map_bytes(cache_dir, tmp_path, 1)
+    second = _map_bytes(cache_dir, tmp_path, 2)
+    assert first == second
+    # No random element id (folium's uuid4 or urandom hex) is left in the page.
+    assert not re.search(rb"_[0-9a-f]{32}\b", first)
+    assert b"relocateMap.start(map_" in first
+
+
+def test_two_builds_in_one_process_write_the_same_bytes(remote_ranking, gers, tmp_path):
+    paths = [tmp_path / "a.html", tmp_path / "b.html"]
+    for path in paths:
+        write_map(build_map(remote_ranking, gers, top=10), path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import sqlite3
+import time
 from importlib.metadata import version
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 
 import relocate
+from relocate.errors import OutputError
+from relocate.outputs.tables import GPKG_LAST_CHANGE
 
 pytestmark = pytest.mark.slow
 
@@ -187,3 +196,68 @@ def test_features_with_other_airports_names_their_columns(cli, tmp_path):
     assert {"dist_km_PUF", "drive_min_PUF"} <= set(table.columns)
     assert "dist_km_TLS" not in table.columns
     np.testing.assert_allclose(table["dist_km_airport"], table["dist_km_PUF"])
+
+
+# -- reproducible, and the table with its note or neither ------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".geojson", ".gpkg"])
+def test_two_writes_of_a_table_are_byte_identical(cli, tmp_path, suffix):
+    out = tmp_path / f"ranking{suffix}"
+    written = []
+    for _ in range(2):
+        result = cli("rank", "-p", "family", "--out", out)
+        assert result.code == 0, result.err
+        note = out.with_name(out.name + ".sources.txt")
+        written.append((out.read_bytes(), note.read_bytes()))
+        time.sleep(1.1)  # a timestamp to the second would differ
+    assert written[0] == written[1]
+
+
+def test_geojson_layer_is_named_after_the_file_not_the_temporary_one(cli, tmp_path):
+    out = tmp_path / "ranking.geojson"
+    assert cli("rank", "-p", "family", "--out", out).code == 0
+    collection = json.loads(out.read_text(encoding="utf-8"))
+    assert collection["name"] == "ranking"
+    assert ".tmp" not in out.read_text(encoding="utf-8")
+
+
+def test_geopackage_has_a_fixed_last_change_and_the_file_s_layer_name(cli, tmp_path):
+    out = tmp_path / "ranking.gpkg"
+    assert cli("rank", "-p", "family", "--out", out).code == 0
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        rows = db.execute("select table_name, last_change from gpkg_contents").fetchall()
+    assert rows == [("ranking", GPKG_LAST_CHANGE)]
+    assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None  # restored after
+
+
+def test_table_and_sources_note_are_written_together_or_not_at_all(cli, tmp_path):
+    out = tmp_path / "ranking.csv"
+    out.write_text("previous table")
+    (tmp_path / "ranking.csv.sources.txt").mkdir()  # the note cannot be written
+    line = cli("rank", "-p", "family", "--out", out).assert_one_line_error()
+    assert "ranking.csv.sources.txt" in line and "folder" in line
+    assert out.read_text() == "previous table"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ranking.csv", "ranking.csv.sources.txt"]
+
+
+def test_a_failed_note_leaves_the_previous_table(family_ranking, gers, tmp_path, monkeypatch):
+    from relocate.outputs import tables
+
+    out = tmp_path / "ranking.csv"
+    out.write_text("previous table")
+    note = out.with_name(out.name + ".sources.txt")
+    note.write_text("previous note")
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == note:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputError, match="No space left"):
+        tables.write_table(tables.ranking_frame(family_ranking, gers), out, sources="- x")
+    assert out.read_text() == "previous table"
+    assert note.read_text() == "previous note"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ranking.csv", "ranking.csv.sources.txt"]

@@ -97,7 +97,7 @@ def test_missing_file_lists_the_presets(tmp_path: Path) -> None:
 def test_a_directory_is_not_a_profile(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as exc:
         load_profile(tmp_path)
-    assert_one_line(exc, "not found", str(tmp_path))
+    assert_one_line(exc, "is a folder, not a file", str(tmp_path))
 
 
 def test_a_local_file_is_preferred_to_a_preset_of_the_same_name(
@@ -283,15 +283,13 @@ def test_unknown_criterion_suggests_the_nearest(
     data = with_change(valid_profile_data, (section, typo), table)
     with pytest.raises(ProfileError) as exc:
         parse_profile(data)
-    assert_one_line(
+    message = assert_one_line(
         exc,
-        f"unknown criterion {typo!r} in {section}",
-        f"Did you mean {suggestion!r}?",
-        # The message lists the known criteria, including the default airports.
-        "Known: population, density_per_km2",
-        "drive_min_TLS",
-        "drive_min_AGF",
+        f"unknown criterion {typo!r} in {section}; did you mean {suggestion!r}",
+        # The message says where the full list is, instead of listing 70 names.
+        "`relocate criteria` lists every criterion",
     )
+    assert len(message) < 300, message
 
 
 def test_unknown_criterion_without_a_close_name_still_lists_known(
@@ -304,7 +302,7 @@ def test_unknown_criterion_without_a_close_name_still_lists_known(
     )
     with pytest.raises(ProfileError) as exc:
         parse_profile(data)
-    message = assert_one_line(exc, "'sunshine_hours'", "townhall_hours_per_week")
+    message = assert_one_line(exc, "'sunshine_hours'", "`relocate criteria` lists every")
     assert "did you mean" not in message.lower()
 
 
@@ -316,7 +314,7 @@ def test_unknown_criterion_message_is_punctuated(valid_profile_data: dict[str, A
     )
     with pytest.raises(ProfileError) as exc:
         parse_profile(data)
-    assert "in criteria Known" not in str(exc.value)
+    assert "in criteria; `relocate criteria` lists every criterion" in str(exc.value)
 
 
 def test_unknown_airport_code_is_rejected(valid_profile_data: dict[str, Any]) -> None:
@@ -339,7 +337,7 @@ def test_transposed_default_airport_is_caught(valid_profile_data: dict[str, Any]
     )
     with pytest.raises(ProfileError) as exc:
         parse_profile(data)
-    assert_one_line(exc, "'drive_min_TSL'", "Did you mean 'drive_min_TLS'?")
+    assert_one_line(exc, "'drive_min_TSL'", "did you mean 'drive_min_TLS'")
 
 
 def test_any_iata_code_is_accepted(make_profile: Any) -> None:

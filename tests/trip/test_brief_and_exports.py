@@ -25,7 +25,9 @@ from relocate.trip.brief import build_brief, weight_words, write_brief
 from relocate.trip.exports import (
     SCHEDULE_COLUMNS,
     left_out_frame,
+    schedule_csv,
     schedule_frame,
+    schedule_ics,
     write_schedule_csv,
     write_schedule_ics,
 )
@@ -360,8 +362,36 @@ def test_failed_write_keeps_the_previous_file(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    monkeypatch.setattr(Path, "write_bytes", broken)
     with pytest.raises(OutputError, match="No space left"):
         write_schedule_csv(plan, target)
     assert target.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["schedule.csv"]
+
+
+# --- contents made before anything is written; the same plan gives the same bytes ----------
+
+
+def test_schedule_contents_match_the_files(tmp_path: Path, plan: TripPlan) -> None:
+    write_schedule_csv(plan, tmp_path / "schedule.csv")
+    assert (tmp_path / "schedule.csv").read_text(encoding="utf-8") == schedule_csv(plan)
+    assert schedule_csv(plan) == schedule_csv(plan)
+
+
+def _without_stamp(ics: bytes) -> bytes:
+    return b"\n".join(line for line in ics.splitlines() if not line.startswith(b"DTSTAMP"))
+
+
+def test_the_calendar_differs_only_by_its_stamp(plan: TripPlan, territory: Territory) -> None:
+    first = schedule_ics(plan, title="Trip", villages=territory.villages)
+    second = schedule_ics(plan, title="Trip", villages=territory.villages)
+    assert _without_stamp(first) == _without_stamp(second)
+
+
+@pytest.mark.parametrize("title", ["Two\nlines", "Carriage\r\nreturn", "  spaced   out  "])
+def test_a_title_with_line_breaks_makes_a_valid_calendar(
+    plan: TripPlan, territory: Territory, title: str
+) -> None:
+    calendar = Calendar.from_ical(schedule_ics(plan, title=title, villages=territory.villages))
+    assert str(calendar["x-wr-calname"]) == " ".join(title.split())
+    assert len(list(calendar.walk("VEVENT"))) == sum(len(d.stops) for d in plan.days)

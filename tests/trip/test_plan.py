@@ -20,7 +20,7 @@ from relocate.features._geodesy import geodesic_km
 from relocate.settings import Settings
 from relocate.territory import Territory
 from relocate.trip import TripPlan, TripSettings
-from relocate.trip.plan import plan_trip
+from relocate.trip.plan import MAX_DAYS, MAX_DAYS_AHEAD, check_trip, plan_trip
 
 MONDAY = date(2030, 1, 7)
 TODAY = date(2030, 1, 1)
@@ -268,7 +268,7 @@ def test_invalid_requests_say_how_to_fix(four: Territory) -> None:
         plan(villages=["99002", "Nowhere"])
     with pytest.raises(InvalidOptionError, match="in the past; give a date from 2030-01-01"):
         plan(start=date(2029, 12, 31))
-    with pytest.raises(InvalidOptionError, match="at least 1 day"):
+    with pytest.raises(InvalidOptionError, match="at least one day"):
         plan(days=0)
     with pytest.raises(InvalidOptionError, match="no village to visit"):
         plan(villages=[])
@@ -288,3 +288,72 @@ def test_same_input_same_plan(four: Territory) -> None:
     first, second = plan_trip(four, **args), plan_trip(four, **args)
     assert first == second
     assert first.left_out or sum(len(d.stops) for d in first.days) == 4
+
+
+# --- bounds: one line, before the solver runs ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "settings", "fragments"),
+    [
+        (MONDAY, 1_000_000, TripSettings(), ["at most 14 days", "1000000", "several trips"]),
+        (MONDAY, MAX_DAYS + 1, TripSettings(), ["at most 14 days"]),
+        (MONDAY, -3, TripSettings(), ["at least one day"]),
+        (date(9999, 12, 31), 1, TripSettings(), ["9999-12-31", "more than a year", "2031-01-02"]),
+        (MONDAY, 1, TripSettings(visit_min=10_000), ["visit of 10000 min", "08:30-18:30", "600"]),
+        (MONDAY, 1, TripSettings(visit_min=0), ["visit of 0 min", "1 to 600"]),
+        (MONDAY, 1, TripSettings(max_drive_min=10**30), ["of driving a day", "1 to 600"]),
+        (MONDAY, 1, TripSettings(day_start=600, day_end=500), ["end after the start"]),
+        (MONDAY, 1, TripSettings(day_end=2000), ["between 00:00 and 24:00"]),
+    ],
+    ids=[
+        "a-million-days",
+        "fifteen-days",
+        "negative-days",
+        "year-9999",
+        "visit-longer-than-the-day",
+        "no-visit",
+        "endless-driving",
+        "day-ends-before-it-starts",
+        "day-past-midnight",
+    ],
+)
+def test_trip_bounds_are_one_line(
+    start: date, days: int, settings: TripSettings, fragments: list[str]
+) -> None:
+    with pytest.raises(InvalidOptionError) as exc:
+        check_trip(start, days, settings=settings, today=TODAY)
+    message = str(exc.value)
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_the_bounds_themselves_are_accepted() -> None:
+    check_trip(TODAY, MAX_DAYS, today=TODAY)
+    check_trip(date.fromordinal(TODAY.toordinal() + MAX_DAYS_AHEAD), 1, today=TODAY)
+    check_trip(TODAY, 1, settings=TripSettings(visit_min=600, max_drive_min=600), today=TODAY)
+
+
+def test_plan_trip_checks_the_bounds_first(four: Territory) -> None:
+    with pytest.raises(InvalidOptionError, match="at most 14 days"):
+        plan_trip(four, base="99001", villages=["99002"], start=MONDAY, days=10**6, today=TODAY)
+
+
+def test_a_visit_too_long_for_the_drive_blames_the_day_not_the_town_hall(
+    four: Territory,
+) -> None:
+    # 590 min of visit and about 20 min of driving there and back: over the 600-min day.
+    plan = plan_trip(
+        four,
+        base="99001",
+        villages=["99003"],
+        start=MONDAY,
+        days=1,
+        settings=TripSettings(visit_min=590),
+        today=TODAY,
+    )
+    reason = plan.left_out["99003"]
+    assert reason.startswith("a 590 min visit and ")
+    assert "do not fit in a day (08:30-18:30)" in reason
+    assert "town hall" not in reason
