@@ -87,10 +87,7 @@ def load(departement: str, airports: Sequence[str], town_min_population: int) ->
 
 
 def check_airports(codes: Iterable[str]) -> None:
-    """Refuse, in one line, an airport relocate cannot measure to.
-
-    An IATA code of an airport far from France (JFK) is told apart from a code
-    that is no airport's (XXX): the first is refused as too far to drive to.
+    """Refuse, in one line, an airport relocate cannot measure to (far from France, or none).
 
     Raises
     ------
@@ -99,24 +96,9 @@ def check_airports(codes: Iterable[str]) -> None:
 
     """
     # Lazy: airportsdata and the airports source are needed only once a command runs.
-    import airportsdata
+    from relocate.sources.airports import load_airports
 
-    from relocate.errors import UnknownAirportError
-    from relocate.sources.airports import AIRPORT_COUNTRIES, drivable_airports, load_airports
-
-    near = drivable_airports()
-    for raw in codes:
-        code = raw.strip().upper()
-        if code in near:
-            continue
-        entry = airportsdata.load("IATA").get(code)
-        if entry is not None:
-            raise UnknownAirportError(
-                f"airport {code} ({entry['name']}, {entry['city']}, {entry['country']}) is too "
-                "far from France to drive to: relocate measures to airports in "
-                f"{', '.join(sorted(AIRPORT_COUNTRIES))} (near the Gers: TLS, AGF, PUF, LDE, BOD)"
-            )
-        load_airports([raw])  # no airport's code: its message suggests close ones
+    load_airports(list(codes))
 
 
 def refuse_overwriting(profile: str, outputs: Iterable[Path], *, option: str = "--out") -> None:

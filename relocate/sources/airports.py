@@ -80,6 +80,13 @@ def load_airports(codes: Sequence[str]) -> AirportData:
     rows = []
     for raw_code in codes:
         code = raw_code.strip().upper()
+        far = airportsdata.load("IATA").get(code) if code not in table else None
+        if far is not None:
+            raise UnknownAirportError(
+                f"airport {code} ({far['name']}, {far['city']}, {far['country']}) is too far "
+                "from France to drive to: relocate measures to airports in "
+                f"{', '.join(sorted(AIRPORT_COUNTRIES))} (near the Gers: TLS, AGF, PUF, LDE, BOD)"
+            )
         if code not in table:
             swapped = [c for c in sorted(table) if sorted(c) == sorted(code)]  # TSL -> TLS
             close = swapped + difflib.get_close_matches(code, sorted(table), n=5, cutoff=0.3)
