@@ -22,6 +22,7 @@ from relocate.declare import Inputs
 from relocate.errors import InvalidOptionError
 from relocate.features.access import village_points
 from relocate.features.drive import DriveTimeModel
+from relocate.i18n import translator
 from relocate.settings import Settings
 from relocate.sources import SourceInfo, load_airports, load_communes, select_departement
 from relocate.sources.drive_model import FittedModel, load_fit, save_fit
@@ -118,14 +119,37 @@ class Territory:
     @property
     def drive_times(self) -> str:
         """How the ``drive_min_*`` features were obtained, in words (English)."""
+        return self.describe_drive_times("en")
+
+    def describe_drive_times(self, lang: str = "en") -> str:
+        """How the ``drive_min_*`` features were obtained, in words, in ``lang``."""
+        tr = translator(lang)
         if self.roads is not None:
-            return (
-                f"road network: OpenStreetMap, edition {self.roads.info.edition}, fastest "
-                "path at each road's speed limit (class defaults where none is tagged)"
-            )
-        if self.drive_model_fit is not None:
-            return self.drive_model_fit.description
-        return self.estimate_model.description
+            return tr._(
+                "road network: OpenStreetMap, edition {edition}, fastest path at each road's "
+                "speed limit (class defaults where none is tagged)"
+            ).format(edition=self.roads.info.edition)
+        detour, speed = self.estimate_model.parameters
+        fit = self.drive_model_fit
+        if fit is None:
+            return tr._(
+                "estimate: straight-line distance x {detour} detour at {speed} km/h"
+            ).format(detour=tr.decimal(detour), speed=tr.decimal(speed))
+        model = fit.model
+        return tr._(
+            "estimate: straight-line distance x {detour} detour at {speed} km/h, fitted on the "
+            "road network of département {departement} (OpenStreetMap {roads}; mean error "
+            "{mae} min, largest {largest} min, {n} routes; drive-model edition {edition})"
+        ).format(
+            detour=tr.number(detour, digits=2),
+            speed=tr.number(speed),
+            departement=fit.departement,
+            roads=fit.roads_edition,
+            mae=tr.number(model.mae_min_, digits=1),
+            largest=tr.number(model.max_error_min_),
+            n=tr.number(model.n_routes_),
+            edition=fit.edition,
+        )
 
     def spec(self, feature: str) -> FeatureSpec:
         """What a feature means (label, unit, sources), from the catalogue.

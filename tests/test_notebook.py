@@ -91,7 +91,7 @@ def test_notebook_runs_and_writes_the_map(tmp_path: Path, monkeypatch: pytest.Mo
     assert all(c.execution_count for c in code_cells), "some cell did not run"
 
     assert out.is_file(), "the notebook did not write the map to RELOCATE_NOTEBOOK_OUT"
-    assert "Family with school-age children" in out.read_text(encoding="utf-8")
+    assert "Famille avec enfants scolarisés" in out.read_text(encoding="utf-8")  # French map
 
     # Lectoure's breakdown: its name, then a row per criterion with the points.
     explained = [

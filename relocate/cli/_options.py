@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from relocate.declare import LANGUAGES
 from relocate.settings import DEFAULT_AIRPORTS
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ __all__ = [
     "profile_option",
     "rank_territory",
     "refuse_overwriting",
+    "report_lang_option",
     "territory_options",
 ]
 
@@ -62,6 +64,25 @@ def territory_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _terminal_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    del ctx, param
+    if value is not None:
+        return value
+    from relocate.i18n import terminal_language  # lazy: Babel loads only when a command runs
+
+    return terminal_language()
+
+
+#: The language of a terminal report: ``--lang``, else the terminal's locale.
+report_lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    callback=_terminal_language,
+    help="Language of the report: fr or en [default: the terminal's locale].",
+)
 
 
 profile_option = click.option(

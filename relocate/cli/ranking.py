@@ -13,6 +13,7 @@ from relocate.cli._options import (
     profile_option,
     rank_territory,
     refuse_overwriting,
+    report_lang_option,
     territory_options,
 )
 from relocate.declare import DEFAULT_LANGUAGE, LANGUAGES
@@ -33,6 +34,7 @@ __all__ = ["COMMANDS"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write every village's ranking to a .csv, .geojson or .gpkg file.",
 )
+@report_lang_option
 def rank(
     profile: str,
     departement: str,
@@ -40,8 +42,10 @@ def rank(
     town_min_population: int,
     top: int,
     out: Path | None,
+    lang: str,
 ) -> None:
     """Print the best villages for a profile, and optionally write the full ranking."""
+    from relocate.i18n import translator
     from relocate.outputs.report import format_ranking
     from relocate.outputs.tables import check_table_path, ranking_frame, sources_text, write_table
     from relocate.scoring import load_profile
@@ -52,17 +56,26 @@ def rank(
         refuse_overwriting(profile, [out, _sources_note(out)])
     territory = load(departement, airports, town_min_population)
     ranking = rank_territory(wanted, territory)
+    tr = translator(lang)
     if out is not None:
         unavailable = "".join(
-            f"\nUnavailable, left out of the weighting: {name}: {reason}"
-            for name, reason in ranking.unavailable.items()
+            "\n"
+            + tr._("Unavailable, left out of the weighting: {name}: {reason}").format(
+                name=name, reason=absence.reason(lang)
+            )
+            for name, absence in ranking.absences.items()
         )
         write_table(
-            ranking_frame(ranking, territory), out, sources=sources_text(territory) + unavailable
+            ranking_frame(ranking, territory),
+            out,
+            sources=sources_text(territory, lang=lang) + unavailable,
+            lang=lang,
         )
-    click.echo(format_ranking(ranking, territory, top=top))
+    click.echo(format_ranking(ranking, territory, top=top, lang=lang))
     if out is not None:
-        click.echo(f"\nWrote {out} ({len(ranking.table)} villages)")
+        click.echo(
+            "\n" + tr._("Wrote {path} ({n} villages)").format(path=out, n=len(ranking.table))
+        )
 
 
 @click.command("map")
@@ -117,29 +130,38 @@ def map_command(
     required=True,
     help="File to write: .csv, .geojson or .gpkg.",
 )
+@report_lang_option
 def features(
-    departement: str, airports: tuple[str, ...], town_min_population: int, out: Path
+    departement: str, airports: tuple[str, ...], town_min_population: int, out: Path, lang: str
 ) -> None:
     """Write the full feature table: one row per village, one column per feature."""
+    from relocate.i18n import translator
     from relocate.outputs.tables import check_table_path, feature_frame, sources_text, write_table
 
     check_table_path(out)
     territory = load(departement, airports, town_min_population)
     frame = feature_frame(territory)
-    write_table(frame, out, sources=sources_text(territory))
-    click.echo(f"Wrote {out}: {len(frame)} villages, {len(territory.features.columns)} features")
+    write_table(frame, out, sources=sources_text(territory, lang=lang), lang=lang)
+    tr = translator(lang)
+    click.echo(
+        tr._("Wrote {path}: {n} villages, {features} features").format(
+            path=out, n=len(frame), features=len(territory.features.columns)
+        )
+    )
 
 
 @click.command()
 @click.argument("village")
 @profile_option
 @territory_options
+@report_lang_option
 def explain(
     village: str,
     profile: str,
     departement: str,
     airports: tuple[str, ...],
     town_min_population: int,
+    lang: str,
 ) -> None:
     """Explain one village's score; VILLAGE is an INSEE code or a name."""
     from relocate._names import find_village
@@ -150,7 +172,7 @@ def explain(
     territory = load(departement, airports, town_min_population)
     code = find_village(territory.villages["name"].to_dict(), village)
     ranking = rank_territory(wanted, territory)
-    click.echo(format_explanation(ranking, territory, code))
+    click.echo(format_explanation(ranking, territory, code, lang=lang))
 
 
 @click.command()

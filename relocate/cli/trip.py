@@ -91,7 +91,7 @@ def trip(
     plan = plan_trip(
         territory, base=base, villages=chosen, start=start.date(), days=days, settings=settings
     )
-    title = f"Scouting trip: {wanted.name}"
+    title = f"Scouting trip: {wanted.title()}"
     brief = build_brief(plan, ranking=ranking, territory=territory, title=title)
     contents: list[str | bytes] = [
         brief,

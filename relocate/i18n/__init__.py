@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from importlib import resources
@@ -36,6 +38,7 @@ __all__ = [
     "N_",
     "Translator",
     "catalogue_path",
+    "terminal_language",
     "translator",
 ]
 
@@ -108,9 +111,9 @@ class Translator:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
-    def decimal(self, value: float, *, max_digits: int = 2) -> str:
-        """A number with up to ``max_digits`` decimals (``1,3``, ``70``)."""
-        pattern = "#,##0" + ("." + "#" * max_digits if max_digits > 0 else "")
+    def decimal(self, value: float, *, max_digits: int = 2, grouped: bool = True) -> str:
+        """A number with up to ``max_digits`` decimals (``1,3``, ``70``; ``2000`` ungrouped)."""
+        pattern = ("#,##0" if grouped else "0") + ("." + "#" * max_digits if max_digits > 0 else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
     def percent(self, share: float) -> str:
@@ -138,6 +141,26 @@ class Translator:
         """The name of a day (0 = Monday): ``lundi`` / ``lun.``."""
         names = get_day_names("abbreviated" if short else "wide", locale=self.locale)
         return str(names[weekday])
+
+
+def terminal_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language of the user's terminal: French where its locale is French, else English.
+
+    The locale is the first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set,
+    as gettext reads it.
+
+    Examples
+    --------
+    >>> terminal_language({"LANG": "fr_FR.UTF-8"}), terminal_language({"LANG": "C.UTF-8"})
+    ('fr', 'en')
+    """
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in LANGUAGES else "en"
+    return "en"
 
 
 @functools.cache

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from relocate._frames import number_at, value_at
+from relocate.i18n import translator
 from relocate.outputs.formats import format_opening_hours, format_value, is_missing
 from relocate.scoring import Ranking
 from relocate.territory import Territory
@@ -41,7 +42,9 @@ def source_label(territory: Territory, feature: str) -> str:
     ) or ", ".join(keys)
 
 
-def low_confidence(territory: Territory, feature: str, code: str) -> str | None:
+def low_confidence(
+    territory: Territory, feature: str, code: str, *, lang: str = "en"
+) -> str | None:
     """A warning when a value rests on too little data (house prices on few sales)."""
     if feature != "house_price_eur_m2":
         return None
@@ -51,7 +54,11 @@ def low_confidence(territory: Territory, feature: str, code: str) -> str | None:
     flag = features.at[code, "house_price_low_confidence"]
     if is_missing(flag) or not bool(flag):
         return None
-    return f"low confidence: {number_at(features, code, 'house_sales'):.0f} sales"
+    tr = translator(lang)
+    sales = int(number_at(features, code, "house_sales"))
+    return tr.ngettext("low confidence: {n} sale", "low confidence: {n} sales", sales).format(
+        n=tr.number(sales)
+    )
 
 
 def open_data_facts(ranking: Ranking, territory: Territory) -> list[str]:
@@ -131,15 +138,17 @@ class VillageCard:
     facts: tuple[FactLine, ...]
     drive_notes: tuple[tuple[str, str], ...]
     townhall: TownHall
+    lang: str = "en"
 
     @property
     def standing(self) -> str:
         """``rank 3 of 263``, ``excluded (...)`` or ``not ranked (...)``."""
+        tr = translator(self.lang)
         if self.excluded:
-            return f"excluded ({self.reasons})"
+            return tr._("excluded ({reasons})").format(reasons=self.reasons)
         if self.rank is None:
-            return "not ranked (no data for any criterion)"
-        return f"rank {self.rank} of {self.ranked}"
+            return tr._("not ranked (no data for any criterion)")
+        return tr._("rank {rank} of {ranked}").format(rank=self.rank, ranked=self.ranked)
 
 
 def _text(value: object) -> str | None:
@@ -156,7 +165,7 @@ def _fact(territory: Territory, name: str, code: str, lang: str) -> FactLine:
         label=spec.label(lang),
         estimate=territory.is_estimate(name),
         value=format_value(territory.features.at[code, name], spec.unit, lang=lang),
-        doubt=low_confidence(territory, name, code),
+        doubt=low_confidence(territory, name, code, lang=lang),
         source=source_label(territory, name),
     )
 
@@ -185,12 +194,14 @@ def village_card(
     lang
         The language of labels and values.
     """
+    tr = translator(lang)
     village = territory.villages.loc[code]
     criteria = []
     for name, criterion in ranking.profile.criteria.items():
         spec = territory.spec(name)
         if name in ranking.unavailable:
-            value, utility, points, status = "unavailable", np.nan, np.nan, "unavailable"
+            value, utility, points = tr._("unavailable"), np.nan, np.nan
+            status = "unavailable"
         else:
             raw = ranking.values.at[code, name]
             value = format_value(raw, spec.unit, lang=lang)
@@ -203,13 +214,13 @@ def village_card(
                 label=spec.label(lang),
                 estimate=territory.is_estimate(name),
                 value=value,
-                doubt=low_confidence(territory, name, code),
+                doubt=low_confidence(territory, name, code, lang=lang),
                 source=source_label(territory, name),
                 weight=criterion.weight,
                 utility=utility,
                 points=points,
                 status=status,
-                curve=criterion.describe(spec.unit.symbol(lang)),
+                curve=criterion.describe(spec.unit.symbol(lang), lang=lang),
             )
         )
     constraints = []
@@ -218,19 +229,19 @@ def village_card(
         unit = spec.unit.symbol(lang)
         shown: str | None = None
         if name in ranking.unavailable:
-            verdict = "not checked (unavailable)"
+            verdict = tr._("not checked (unavailable)")
         else:
             raw = territory.features.at[code, name]
             shown = format_value(raw, spec.unit, lang=lang)
             if is_missing(raw):
-                verdict = "not checked"
+                verdict = tr._("not checked")
             else:
-                verdict = "met" if constraint.admits(float(str(raw))) else "FAILED"
+                verdict = tr._("met") if constraint.admits(float(str(raw))) else tr._("FAILED")
         constraints.append(
             ConstraintLine(
                 name=name,
                 label=spec.label(lang),
-                rule=constraint.describe(unit),
+                rule=constraint.describe(unit, lang=lang),
                 value=shown,
                 verdict=verdict,
             )
@@ -260,6 +271,7 @@ def village_card(
         constraints=tuple(constraints),
         facts=shown_facts,
         drive_notes=tuple(notes),
+        lang=lang,
         townhall=TownHall(
             address=_text(village["townhall_address"]),
             phone=_text(village["townhall_phone"]),
@@ -271,17 +283,21 @@ def village_card(
 
 
 def card_frame(card: VillageCard) -> pd.DataFrame:
-    """The criteria of a card as a table (for the terminal)."""
+    """The criteria of a card as a table (for the terminal), headed in the card's language."""
+    tr = translator(card.lang)
+    estimate = tr._("(estimate)")
     return pd.DataFrame(
         [
             {
-                "criterion": line.label + (" (estimate)" if line.estimate else ""),
-                "value": line.value + (f" ({line.doubt})" if line.doubt else ""),
-                "source": line.source,
-                "weight": f"{line.weight:g}",
-                "utility": "-" if is_missing(line.utility) else f"{line.utility:.2f}",
-                "points": "-" if is_missing(line.points) else f"{line.points:.1f}",
-                "curve": line.curve,
+                tr._("criterion"): line.label + (f" {estimate}" if line.estimate else ""),
+                tr._("value"): line.value + (f" ({line.doubt})" if line.doubt else ""),
+                tr._("source"): line.source,
+                tr._("weight"): tr.decimal(line.weight),
+                tr._("satisfaction"): "-" if is_missing(line.utility) else tr.percent(line.utility),
+                tr._("points"): "-"
+                if is_missing(line.points)
+                else tr.number(line.points, digits=1),
+                tr._("curve"): line.curve,
             }
             for line in card.criteria
         ]

@@ -226,8 +226,8 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
     return {
         "lang": lang,
         "t": texts,
-        "title": profile.name,
-        "description": profile.description,
+        "title": profile.title(lang),
+        "description": profile.summary(lang),
         "departement": {"code": territory.code, "name": territory.name},
         "top": top,
         "columns": columns,

@@ -1,9 +1,14 @@
-"""Plain-text reports for the terminal: the ranked table and one village's card."""
+"""Plain-text reports for the terminal: the ranked table and one village's card.
+
+They are written for the advisor, in the language of ``lang`` (the command line's
+``--lang``, else the terminal's locale).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from relocate.i18n import translator
 from relocate.outputs.card import card_frame, village_card
 from relocate.outputs.formats import format_value
 from relocate.outputs.tables import sources_text
@@ -13,87 +18,126 @@ from relocate.territory import Territory
 __all__ = ["format_explanation", "format_ranking"]
 
 
-def _header(ranking: Ranking, territory: Territory) -> list[str]:
+def _header(ranking: Ranking, territory: Territory, lang: str) -> list[str]:
+    tr = translator(lang)
     lines = [
-        f"Profile: {ranking.profile.name}",
-        f"Département: {territory.name} ({territory.code}), {len(territory.villages)} villages",
+        tr._("Profile: {name}").format(name=ranking.profile.title(lang)),
+        tr._("Département: {name} ({code}), {n} villages").format(
+            name=territory.name, code=territory.code, n=tr.number(len(territory.villages))
+        ),
     ]
+    drive_times = territory.describe_drive_times(lang)
     if any(territory.is_estimate(n) for n in ranking.criteria):
-        lines.append(f"Drive times are estimates ({territory.drive_times}).")
+        lines.append(tr._("Drive times are estimates ({how}).").format(how=drive_times))
     elif any(territory.spec(n).role == "drive" for n in ranking.criteria):
-        lines.append(f"Drive times: {territory.drive_times}.")
+        lines.append(tr._("Drive times: {how}.").format(how=drive_times))
     if (fit := territory.drive_fit) is not None:
         lines.append(
-            f"Straight-line model fitted to the road network: detour {fit.detour_factor_:.2f}, "
-            f"{fit.speed_kmh_:.0f} km/h, mean error {fit.mae_min_:.1f} min "
-            f"(largest {fit.max_error_min_:.0f} min, {fit.n_routes_} village-airport pairs)."
+            tr._(
+                "Straight-line model fitted to the road network: detour {detour}, {speed} km/h, "
+                "mean error {mae} min (largest {largest} min, {n} village-airport pairs)."
+            ).format(
+                detour=tr.number(fit.detour_factor_, digits=2),
+                speed=tr.number(fit.speed_kmh_),
+                mae=tr.number(fit.mae_min_, digits=1),
+                largest=tr.number(fit.max_error_min_),
+                n=tr.number(fit.n_routes_),
+            )
         )
-    for name, reason in ranking.unavailable.items():
-        lines.append(f"Unavailable, left out of the weighting: {name}: {reason}.")
+    for name, absence in ranking.absences.items():
+        lines.append(
+            tr._("Unavailable, left out of the weighting: {name}: {reason}.").format(
+                name=name, reason=absence.reason(lang)
+            )
+        )
     return lines
 
 
-def format_ranking(ranking: Ranking, territory: Territory, *, top: int = 10) -> str:
+def format_ranking(
+    ranking: Ranking, territory: Territory, *, top: int = 10, lang: str = "en"
+) -> str:
     """The ``top`` best villages as a text table, with the criteria's raw values."""
+    tr = translator(lang)
     best = ranking.top(top)
     rows = []
     for code, row in best.iterrows():
         cells = {
-            "rank": str(row["rank"]),
+            tr._("rank"): str(row["rank"]),
             "insee": str(code),
-            "village": str(row["name"]),
-            "score": f"{row['score']:.1f}",
+            tr._("village"): str(row["name"]),
+            tr._("score"): tr.number(float(row["score"]), digits=1),
         }
         for name in ranking.criteria:
-            cells[name] = format_value(ranking.values.at[code, name], territory.spec(name).unit)
+            unit = territory.spec(name).unit
+            cells[name] = format_value(ranking.values.at[code, name], unit, lang=lang)
         rows.append(cells)
-    lines = _header(ranking, territory)
+    lines = _header(ranking, territory, lang)
     n_excluded = int(ranking.table["excluded"].sum())
     lines.append(
-        f"{n_excluded} of {len(ranking.table)} villages excluded by the profile's constraints."
+        tr._("{n} of {total} villages excluded by the profile's constraints.").format(
+            n=tr.number(n_excluded), total=tr.number(len(ranking.table))
+        )
     )
     lines.append("")
     if rows:
         lines.append(pd.DataFrame(rows).to_string(index=False))
     else:
-        lines.append("No village meets every constraint.")
-    lines += ["", "Sources:", sources_text(territory)]
+        lines.append(tr._("No village meets every constraint."))
+    lines += ["", tr._("Sources:"), sources_text(territory, lang=lang)]
     return "\n".join(lines)
 
 
-def format_explanation(ranking: Ranking, territory: Territory, code: str) -> str:
+def format_explanation(
+    ranking: Ranking, territory: Territory, code: str, *, lang: str = "en"
+) -> str:
     """One village's score, explained criterion by criterion, with its town hall."""
-    card = village_card(ranking, territory, code)
-    score = "no score" if pd.isna(card.score) else f"score {card.score:.1f}/100"
-    lines = [f"{card.name} ({code}): {score}, {card.standing}", *_header(ranking, territory), ""]
-    lines.append(card_frame(card).to_string(index=False))
+    tr = translator(lang)
+    card = village_card(ranking, territory, code, lang=lang)
+    if pd.isna(card.score):
+        score = tr._("no score")
+    else:
+        score = tr._("score {score}/100").format(score=tr.number(card.score, digits=1))
+    lines = [f"{card.name} ({code}): {score}, {card.standing}", *_header(ranking, territory, lang)]
+    lines += ["", card_frame(card).to_string(index=False)]
     if card.coverage < 1:
         lines.append(
-            f"Only {card.coverage:.0%} of the weight had data for this village; "
-            "the score is the weighted mean of the rest."
+            tr._(
+                "Only {share} of the weight had data for this village; "
+                "the score is the weighted mean of the rest."
+            ).format(share=tr.percent(card.coverage))
         )
     for line in card.constraints:
-        verdict = line.verdict if line.value is None else f"{line.value}: {line.verdict}"
-        lines.append(f"Constraint {line.name} {line.rule}: {verdict}")
+        verdict = (
+            line.verdict
+            if line.value is None
+            else tr._("{value}: {verdict}").format(value=line.value, verdict=line.verdict)
+        )
+        lines.append(
+            tr._("Constraint {name} {rule}: {verdict}").format(
+                name=line.name, rule=line.rule, verdict=verdict
+            )
+        )
     for name, reason in card.drive_notes:
-        lines.append(f"No drive time for {name}: {reason}")
+        lines.append(tr._("No drive time for {name}: {reason}").format(name=name, reason=reason))
     if card.facts:
-        lines += ["", "From open data:"]
+        lines += ["", tr._("From open data:")]
+        estimate = tr._("(estimate)")
         for fact in card.facts:
             value = fact.value + (f" ({fact.doubt})" if fact.doubt else "")
-            label = fact.label + (" (estimate)" if fact.estimate else "")
+            label = fact.label + (f" {estimate}" if fact.estimate else "")
             lines.append(f"  {label}: {value} [{fact.source}]")
     hall = card.townhall
+    unpublished = tr._("not published")
     lines += [
         "",
-        "Town hall:",
-        f"  address: {hall.address or 'not published'}",
-        f"  phone:   {hall.phone or 'not published'}",
-        f"  e-mail:  {hall.email or 'not published'}",
-        f"  website: {hall.website or 'not published'}",
-        f"  hours:   {hall.hours or 'not published'}",
+        tr._("Town hall:"),
+        "  " + tr._("address: {value}").format(value=hall.address or unpublished),
+        "  " + tr._("phone:   {value}").format(value=hall.phone or unpublished),
+        "  " + tr._("e-mail:  {value}").format(value=hall.email or unpublished),
+        "  " + tr._("website: {value}").format(value=hall.website or unpublished),
+        "  " + tr._("hours:   {value}").format(value=hall.hours or unpublished),
         "",
-        "Sources:",
-        sources_text(territory),
+        tr._("Sources:"),
+        sources_text(territory, lang=lang),
     ]
     return "\n".join(lines)

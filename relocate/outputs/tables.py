@@ -12,6 +12,7 @@ import pyogrio  # type: ignore[import-untyped]
 
 from relocate._files import atomic_paths
 from relocate.errors import InvalidOptionError
+from relocate.i18n import translator
 from relocate.scoring import Ranking
 from relocate.territory import Territory
 
@@ -32,10 +33,20 @@ GPKG_LAST_CHANGE = "2000-01-01T00:00:00.000Z"
 TABLE_FORMATS = {".csv": "CSV", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
 
 
-def sources_text(territory: Territory) -> str:
+def sources_text(territory: Territory, *, lang: str = "en") -> str:
     """The provenance of a run as text lines: one per source, then the drive-time model."""
-    lines = [f"- {s.citation()}; loaded from {s.loaded_from}" for s in territory.sources]
-    lines.append(f"- Drive times (drive_min_*): {territory.drive_times}")
+    tr = translator(lang)
+    lines = [
+        "- "
+        + tr._("{citation}; loaded from {where}").format(
+            citation=s.citation(lang), where=s.loaded_from
+        )
+        for s in territory.sources
+    ]
+    lines.append(
+        "- "
+        + tr._("Drive times (drive_min_*): {how}").format(how=territory.describe_drive_times(lang))
+    )
     return "\n".join(lines)
 
 
@@ -105,8 +116,11 @@ def check_table_path(path: Path) -> None:
         )
 
 
-def write_table(frame: gpd.GeoDataFrame, path: Path, *, sources: str) -> Path:
+def write_table(frame: gpd.GeoDataFrame, path: Path, *, sources: str, lang: str = "en") -> Path:
     """Write a table by extension, with a ``.sources.txt`` file beside it: both or neither.
+
+    The table's columns keep their stable English names; the sources note is in
+    ``lang``.
 
     CSV drops the polygons (spreadsheets cannot use them); GeoJSON and
     GeoPackage keep them, in a layer named after the file. The same table
@@ -136,7 +150,8 @@ def write_table(frame: gpd.GeoDataFrame, path: Path, *, sources: str) -> Path:
             tmp.unlink()
             # The layer is named after the target, not the temporary file it is written to.
             frame.to_file(tmp, driver="GeoJSON", layer=path.stem, engine="pyogrio")
-        tmp_note.write_text(f"Sources of {path.name}:\n{sources}\n", encoding="utf-8")
+        heading = translator(lang)._("Sources of {name}:").format(name=path.name)
+        tmp_note.write_text(f"{heading}\n{sources}\n", encoding="utf-8")
     return path
 
 

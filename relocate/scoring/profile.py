@@ -26,6 +26,7 @@ from pydantic import (
 from relocate._names import nearest, suggest
 from relocate.catalogue import Catalogue, default_catalogue
 from relocate.errors import ProfileError
+from relocate.i18n import translator
 from relocate.settings import DEFAULT_AIRPORTS
 
 __all__ = [
@@ -122,13 +123,15 @@ class Criterion(BaseModel):
             out = np.interp(x, [self.zero, self.full], [0.0, 1.0])
         return np.where(np.isnan(x), np.nan, out)
 
-    def describe(self, unit: str) -> str:
-        """Say the curve in words: ``full marks at 30 min or less, none at 90 min or more``."""
+    def describe(self, unit: str, *, lang: str = "en") -> str:
+        """Say the curve in words: ``full satisfaction at 30 min or less, none at 90 min ...``."""
+        tr = translator(lang)
+        full, zero = tr.decimal(self.full, grouped=False), tr.decimal(self.zero, grouped=False)
         if self.better == "lower":
-            return (
-                f"full marks at {self.full:g} {unit} or less, none at {self.zero:g} {unit} or more"
-            )
-        return f"full marks at {self.full:g} {unit} or more, none at {self.zero:g} {unit} or less"
+            text = tr._("full satisfaction at {full} {unit} or less, none at {zero} {unit} or more")
+        else:
+            text = tr._("full satisfaction at {full} {unit} or more, none at {zero} {unit} or less")
+        return _tidy(text.format(full=full, zero=zero, unit=unit))
 
 
 class Constraint(BaseModel):
@@ -164,14 +167,81 @@ class Constraint(BaseModel):
             or (self.max is not None and value > self.max)
         )
 
-    def describe(self, unit: str) -> str:
-        """Say the constraint in words."""
+    def describe(self, unit: str, *, lang: str = "en") -> str:
+        """Say the constraint in words: ``at least 300 inhabitants``."""
+        tr = translator(lang)
         parts = []
         if self.min is not None:
-            parts.append(f"at least {self.min:g} {unit}")
+            bound = tr.decimal(self.min, grouped=False)
+            parts.append(tr._("at least {bound} {unit}").format(bound=bound, unit=unit))
         if self.max is not None:
-            parts.append(f"at most {self.max:g} {unit}")
-        return " and ".join(parts)
+            bound = tr.decimal(self.max, grouped=False)
+            parts.append(tr._("at most {bound} {unit}").format(bound=bound, unit=unit))
+        return _tidy(tr._(" and ").join(parts))
+
+
+def _tidy(text: str) -> str:
+    """Words without the double or trailing spaces an empty unit leaves."""
+    return re.sub(r" {2,}", " ", text).replace(" ,", ",").strip()
+
+
+def _check_name(name: str) -> None:
+    if not name.strip():
+        raise ValueError("the name is blank; give the profile a name")
+    if len(name) > MAX_NAME:
+        raise ValueError(
+            f"the name is {len(name)} characters long; give at most {MAX_NAME} "
+            "(and say more in description)"
+        )
+    if _control_characters(name):
+        raise ValueError(
+            "the name must be one line of text, without line breaks or control "
+            "characters (it titles the map, the brief and the calendar); "
+            "say more in description"
+        )
+
+
+def _check_description(description: str) -> None:
+    if len(description) > MAX_DESCRIPTION:
+        raise ValueError(
+            f"the description is {len(description)} characters long; give at most {MAX_DESCRIPTION}"
+        )
+    if _control_characters(description, allowed=_LAYOUT):
+        raise ValueError(
+            "the description has control characters; only line breaks and tabs may be in it"
+        )
+
+
+class Localized(BaseModel):
+    """A text given per language (``name = { fr = "...", en = "..." }``); one is enough.
+
+    A language not given reads the other one.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    fr: str | None = None
+    en: str | None = None
+
+    @model_validator(mode="after")
+    def _one_at_least(self) -> Localized:
+        if self.fr is None and self.en is None:
+            raise ValueError("give the text in French (fr = ...), English (en = ...) or both")
+        return self
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, else in the other language."""
+        mine = self.fr if lang == "fr" else self.en
+        other = self.en if lang == "fr" else self.fr
+        return mine if mine is not None else other or ""
+
+    def texts(self) -> list[str]:
+        """Every text given."""
+        return [t for t in (self.fr, self.en) if t is not None]
+
+
+def _text_in(value: str | Localized, lang: str) -> str:
+    return value if isinstance(value, str) else value.get(lang)
 
 
 class Profile(BaseModel):
@@ -196,42 +266,32 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str | Localized
+    description: str | Localized = ""
     criteria: dict[str, Criterion] = Field(min_length=1)
     constraints: dict[str, Constraint] = Field(default_factory=dict)
 
     @field_validator("name")
     @classmethod
-    def _one_line_name(cls, name: str) -> str:
-        if not name.strip():
-            raise ValueError("the name is blank; give the profile a name")
-        if len(name) > MAX_NAME:
-            raise ValueError(
-                f"the name is {len(name)} characters long; give at most {MAX_NAME} "
-                "(and say more in description)"
-            )
-        if _control_characters(name):
-            raise ValueError(
-                "the name must be one line of text, without line breaks or control "
-                "characters (it titles the map, the brief and the calendar); "
-                "say more in description"
-            )
+    def _one_line_name(cls, name: str | Localized) -> str | Localized:
+        for text in [name] if isinstance(name, str) else name.texts():
+            _check_name(text)
         return name
 
     @field_validator("description")
     @classmethod
-    def _plain_description(cls, description: str) -> str:
-        if len(description) > MAX_DESCRIPTION:
-            raise ValueError(
-                f"the description is {len(description)} characters long; "
-                f"give at most {MAX_DESCRIPTION}"
-            )
-        if _control_characters(description, allowed=_LAYOUT):
-            raise ValueError(
-                "the description has control characters; only line breaks and tabs may be in it"
-            )
+    def _plain_description(cls, description: str | Localized) -> str | Localized:
+        for text in [description] if isinstance(description, str) else description.texts():
+            _check_description(text)
         return description
+
+    def title(self, lang: str = "en") -> str:
+        """The profile's name in ``lang`` (the other language where it gives only one)."""
+        return _text_in(self.name, lang)
+
+    def summary(self, lang: str = "en") -> str:
+        """The profile's description in ``lang`` (empty where it gives none)."""
+        return _text_in(self.description, lang)
 
     @model_validator(mode="after")
     def _known_names_and_weights(self, info: ValidationInfo) -> Profile:
@@ -265,13 +325,13 @@ class Profile(BaseModel):
         unknown = sorted(set(weights) - set(self.criteria))
         if unknown:
             raise ProfileError(
-                f"not a criterion of profile {self.name!r}: {', '.join(unknown)}; "
+                f"not a criterion of profile {self.title()!r}: {', '.join(unknown)}; "
                 f"its criteria: {', '.join(self.criteria)}"
             )
         data = self.model_dump()
         for name, weight in weights.items():
             data["criteria"][name]["weight"] = weight
-        return parse_profile(data, origin=f"{self.name!r} re-weighted", catalogue=catalogue)
+        return parse_profile(data, origin=f"{self.title()!r} re-weighted", catalogue=catalogue)
 
 
 def _control_characters(text: str, *, allowed: frozenset[str] = frozenset()) -> bool:
@@ -439,12 +499,34 @@ def _type_message(field: str, value: object) -> str:
     return f"must be a table, not {_kind(value)}"
 
 
+#: The members of a text-or-languages field, as pydantic names them in an error's place.
+_UNION_MEMBERS = {"str", "Localized"}
+
+
+def _in_union(loc: tuple[int | str, ...]) -> bool:
+    """True for an error of the per-language branch of a text (reported after the text one)."""
+    return any(str(part) == "Localized" or str(part).startswith("function-") for part in loc)
+
+
 def _first_error(exc: ValidationError) -> str:
-    # A misspelt field also makes the right one "missing": report the misspelling.
-    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    # A misspelt field also makes the right one "missing": report the misspelling. A text
+    # that may also be given per language fails both ways: report it as text.
+    found = exc.errors()
+    # A table given for a text: the per-language branch says what is wrong with it.
+    per_language = any("str" in e["loc"] and isinstance(e.get("input"), dict) for e in found)
+    found = [e for e in found if not (per_language and "str" in e["loc"])]
+    errors = sorted(
+        found,
+        key=lambda e: (e["type"] != "extra_forbidden", _in_union(e["loc"])),
+    )
     error = errors[0]
-    loc = _where(error["loc"])
-    field = str(error["loc"][-1]) if error["loc"] else ""
+    place = tuple(
+        part
+        for part in error["loc"]
+        if part not in _UNION_MEMBERS and not str(part).startswith("function-")
+    )
+    loc = _where(place)
+    field = str(place[-1]) if place else ""
     kind = error["type"]
     message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
     if kind == "missing":

@@ -242,7 +242,7 @@ class WeightSpace:
         unknown = sorted({*ranges, *(order or ())} - set(names))
         if unknown:
             raise ProfileError(
-                f"not a criterion of profile {profile.name!r}: {', '.join(unknown)}; "
+                f"not a criterion of profile {profile.title()!r}: {', '.join(unknown)}; "
                 f"its criteria: {', '.join(names)}"
             )
         bounds = [ranges.get(n, (c.weight, c.weight)) for n, c in profile.criteria.items()]
@@ -598,7 +598,7 @@ def _prepare(
     if set(space.names) != set(profile.criteria):
         raise ProfileError(
             f"the weight space's criteria ({', '.join(space.names)}) are not those of "
-            f"profile {profile.name!r} ({', '.join(profile.criteria)})"
+            f"profile {profile.title()!r} ({', '.join(profile.criteria)})"
         )
     criteria = tuple(ranking.criteria)
     columns = np.array([space.names.index(n) for n in criteria], dtype=np.int64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from relocate._frames import number_at
 from relocate._validate import validate_features
 from relocate.catalogue import Catalogue, default_catalogue
 from relocate.errors import ProfileError
+from relocate.i18n import translator
 from relocate.scoring.profile import MAX_WEIGHT, MIN_WEIGHT, Profile
 from relocate.sources.registry import how_to_load
 
@@ -39,7 +41,9 @@ class Ranking:
     points
         Points each criterion contributed to the score (they add up to it).
     unavailable
-        Criteria and constraints left out, with the reason.
+        Criteria and constraints left out, with the reason (English, for the advisor).
+    absences
+        The same, as data (:class:`Absence`), to say in any language and to any reader.
     catalogue
         The catalogue the criteria's labels and units come from.
 
@@ -51,6 +55,7 @@ class Ranking:
     utilities: pd.DataFrame
     points: pd.DataFrame
     unavailable: dict[str, str]
+    absences: dict[str, Absence] = field(default_factory=dict)
     catalogue: Catalogue = field(default_factory=default_catalogue)
 
     @property
@@ -96,20 +101,65 @@ class Ranking:
         return pd.DataFrame(rows).set_index("criterion")
 
 
-def _unavailable_reason(name: str, features: pd.DataFrame, catalogue: Catalogue) -> str | None:
+@dataclass(frozen=True, kw_only=True)
+class Absence:
+    """Why a criterion cannot be scored here.
+
+    Attributes
+    ----------
+    kind
+        ``airport`` (an airport not among the run's), ``empty`` (its source is loaded
+        but has no value for any village here), ``not_loaded`` (its open-data
+        source is not loaded) or ``unloadable`` (a built-in source lacks it).
+    sources
+        The sources concerned (for ``not_loaded``, those to load).
+    airport
+        The airport's code, for ``airport``.
+    """
+
+    kind: Literal["airport", "empty", "not_loaded", "unloadable"]
+    sources: tuple[str, ...]
+    airport: str | None = None
+
+    def reason(self, lang: str = "en") -> str:
+        """Why, for the advisor: what is missing, and the command that loads it."""
+        tr = translator(lang)
+        sources = ", ".join(self.sources)
+        if self.kind == "airport":
+            return tr._("airport {iata} is not loaded: add it with --airport {iata}").format(
+                iata=self.airport
+            )
+        if self.kind == "empty":
+            return tr._("its source ({sources}) has no value for any village here").format(
+                sources=sources
+            )
+        if self.kind == "unloadable":
+            return tr._("its source ({sources}) is not loaded").format(sources=sources)
+        return tr._("its source ({sources}) is not loaded: {how}").format(
+            sources=sources, how=how_to_load(list(self.sources), lang=lang)
+        )
+
+    def for_household(self, label: str, lang: str = "en") -> str:
+        """What a household reads: a question to ask, never a command."""
+        tr = translator(lang)
+        if self.kind == "airport":
+            return tr._("{label}: not computed for this map").format(label=label)
+        return tr._("No data on “{label}” here: ask at the town hall.").format(label=label)
+
+
+def _absence(name: str, features: pd.DataFrame, catalogue: Catalogue) -> Absence | None:
     """Why a criterion cannot be scored here, or None if it can."""
     if name in features.columns and features[name].notna().any():
         return None
     spec = catalogue.require(name)
     if spec.family == "airport" and name not in features.columns:
-        return f"airport {spec.destination} is not loaded: add it with --airport {spec.destination}"
-    sources = spec.sources
+        return Absence(kind="airport", sources=spec.sources, airport=spec.destination)
     if name in features.columns:
-        return f"its source ({', '.join(sources)}) has no value for any village here"
-    to_load = [s for s in sources if s not in catalogue.built_in]
+        return Absence(kind="empty", sources=spec.sources)
+    to_load = tuple(s for s in spec.sources if s not in catalogue.built_in)
     if not to_load:
-        return f"its source ({', '.join(sources)}) is not loaded"
-    return f"its source ({', '.join(to_load)}) is not loaded: {how_to_load(to_load)}"
+        return Absence(kind="unloadable", sources=spec.sources)
+    return Absence(kind="not_loaded", sources=to_load)
 
 
 def _check_weights(profile: Profile) -> None:
@@ -121,7 +171,7 @@ def _check_weights(profile: Profile) -> None:
     ]
     if bad:
         raise ProfileError(
-            f"profile {profile.name!r}: the weight of {', '.join(bad)} is not 0 or "
+            f"profile {profile.title()!r}: the weight of {', '.join(bad)} is not 0 or "
             f"{MIN_WEIGHT:g} to {MAX_WEIGHT:g}; build profiles with parse_profile or load_profile"
         )
 
@@ -178,11 +228,12 @@ def score(
     """
     catalogue = catalogue or default_catalogue()
     validate_features(features, catalogue)
-    unavailable: dict[str, str] = {}
+    absences: dict[str, Absence] = {}
     for name in [*profile.criteria, *profile.constraints]:
-        reason = _unavailable_reason(name, features, catalogue)
-        if reason is not None:
-            unavailable[name] = reason
+        absence = _absence(name, features, catalogue)
+        if absence is not None:
+            absences[name] = absence
+    unavailable = {name: absence.reason() for name, absence in absences.items()}
     scored = [n for n in profile.criteria if n not in unavailable]
 
     index = features.index
@@ -253,5 +304,6 @@ def score(
         utilities=pd.DataFrame(util, index=index, columns=scored),
         points=pd.DataFrame(pts, index=index, columns=scored),
         unavailable=unavailable,
+        absences=absences,
         catalogue=catalogue,
     )

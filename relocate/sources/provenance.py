@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from relocate.declare import Text
+from relocate.i18n import translator
+
 __all__ = ["SourceInfo"]
 
 
@@ -31,13 +34,23 @@ class SourceInfo:
     """
 
     key: str
-    name: str
-    publisher: str
+    name: str | Text
+    publisher: str | Text
     licence: str
     edition: str
     loaded_from: str
     url: str = ""
 
-    def citation(self) -> str:
-        """One line naming the source, its publisher, edition and licence."""
-        return f"{self.name} ({self.publisher}), edition {self.edition}, licence {self.licence}"
+    def citation(self, lang: str = "en") -> str:
+        """One line naming the source, its publisher, edition and licence, in ``lang``."""
+        tr = translator(lang)
+        return tr._("{name} ({publisher}), edition {edition}, licence {licence}").format(
+            name=_in(self.name, lang),
+            publisher=_in(self.publisher, lang),
+            edition=self.edition,
+            licence=self.licence,
+        )
+
+
+def _in(text: str | Text, lang: str) -> str:
+    return text if isinstance(text, str) else text(lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from relocate._names import suggest
 from relocate.declare import SourceDeclaration
 from relocate.errors import UnknownSourceError
+from relocate.i18n import translator
 from relocate.sources.airports import AIRPORTS
 from relocate.sources.arcep import ArcepSource
 from relocate.sources.arcep_deploiements import ArcepDeploiementsSource
@@ -68,11 +69,14 @@ def open_data_source(key: str) -> OpenDataSource:
     )
 
 
-def how_to_load(keys: list[str]) -> str:
-    """The commands that load one of these open-data sources, in words."""
+def how_to_load(keys: list[str], *, lang: str = "en") -> str:
+    """The commands that load one of these open-data sources, in words (for the advisor)."""
+    tr = translator(lang)
     fetchable = [k for k in keys if k in OPEN_DATA and OPEN_DATA[k].fetchable]
-    imports = f"`relocate data import {keys[0]} FILE...` with files you downloaded"
+    imports = tr._("`relocate data import {key} FILE...` with files you downloaded").format(
+        key=keys[0]
+    )
     if not fetchable:
-        return f"run {imports}"
-    fetch = " or ".join(f"`relocate data fetch {k}`" for k in fetchable)
-    return f"run {fetch}, or {imports}"
+        return tr._("run {imports}").format(imports=imports)
+    fetch = tr._(" or ").join(f"`relocate data fetch {k}`" for k in fetchable)
+    return tr._("run {fetch}, or {imports}").format(fetch=fetch, imports=imports)

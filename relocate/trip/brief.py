@@ -120,10 +120,10 @@ def _profile_section(ranking: Ranking, territory: Territory) -> str:
     ]
     parts = [
         "<section><h2>What the household is looking for</h2>",
-        f"<p><strong>{_e(profile.name)}</strong></p>",
+        f"<p><strong>{_e(profile.title('en'))}</strong></p>",
     ]
-    if profile.description:
-        parts.append(f"<p>{_e(profile.description)}</p>")
+    if profile.summary("en"):
+        parts.append(f"<p>{_e(profile.summary('en'))}</p>")
     parts.append(f"<ul>{''.join(items)}</ul>")
     if constraints:
         parts.append(f"<p>Villages are ruled out unless:</p><ul>{''.join(constraints)}</ul>")

@@ -120,10 +120,25 @@ def test_parsed_slots_are_sorted_by_day_then_time() -> None:
     assert [(s.day, f"{s.start:%H:%M}") for s in two] == [(0, "09:00"), (1, "09:00"), (3, "14:00")]
 
 
-def test_format_opening_hours() -> None:
-    day = "08:00-12:30, 13:30-17:00"
-    assert format_opening_hours(HOURS_40) == "; ".join(
-        f"{d} {day}" for d in ["Mon", "Tue", "Wed", "Thu", "Fri"]
+def plain(text: str | None) -> str | None:
+    """The text with its typographic spaces as plain ones, to compare."""
+    return (
+        None
+        if text is None
+        else text.replace("\u2009", " ").replace("\xa0", " ").replace("\u202f", " ")
     )
-    assert format_opening_hours(WRAPPING) == ("Mon 10:00-12:00; Sat 10:00-12:00; Sun 10:00-12:00")
-    assert format_opening_hours(ONE_DAY) == "Wed 09:00-12:15"
+
+
+def test_format_opening_hours() -> None:
+    # Days with the same hours are grouped; times as each language writes them.
+    assert plain(format_opening_hours(HOURS_40)) == "Monday to Friday: 08:00 – 12:30, 13:30 – 17:00"
+    assert plain(format_opening_hours(HOURS_40, lang="fr")) == (
+        "du lundi au vendredi : 8 h – 12 h 30, 13 h 30 – 17 h"
+    )
+    assert plain(format_opening_hours(WRAPPING)) == (
+        "Monday: 10:00 – 12:00; Saturday and Sunday: 10:00 – 12:00"
+    )
+    assert plain(format_opening_hours(WRAPPING, lang="fr")) == (
+        "lundi : 10 h – 12 h ; samedi et dimanche : 10 h – 12 h"
+    )
+    assert plain(format_opening_hours(ONE_DAY)) == "Wednesday: 09:00 – 12:15"

@@ -74,7 +74,9 @@ def test_preset_name_resolves_to_the_data_file() -> None:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     profile = load_profile("family")
     assert profile == parse_profile(data)
-    assert profile.name == data["name"]
+    # The presets are named in both languages.
+    assert profile.title("fr") == data["name"]["fr"]
+    assert profile.title("en") == data["name"]["en"]
     assert list(profile.criteria) == list(data["criteria"])
     assert list(profile.constraints) == list(data["constraints"])
     # A constraint with only a maximum keeps no minimum.
@@ -467,9 +469,27 @@ def test_utility_keeps_nan_and_returns_floats() -> None:
 def test_curve_and_constraint_descriptions() -> None:
     lower = Criterion(weight=1, better="lower", full=30, zero=90)
     higher = Criterion(weight=1, better="higher", full=2000, zero=200)
-    assert lower.describe("min") == "full marks at 30 min or less, none at 90 min or more"
+    assert lower.describe("min") == "full satisfaction at 30 min or less, none at 90 min or more"
     assert higher.describe("inhabitants") == (
-        "full marks at 2000 inhabitants or more, none at 200 inhabitants or less"
+        "full satisfaction at 2000 inhabitants or more, none at 200 inhabitants or less"
     )
     assert Constraint(min=300).describe("inhabitants") == "at least 300 inhabitants"
     assert Constraint(min=1, max=20).describe("min") == "at least 1 min and at most 20 min"
+
+
+def test_name_and_description_may_be_given_per_language(make_profile: Any) -> None:
+    base = {"criteria": {"population": {"weight": 1, "better": "higher", "full": 2, "zero": 1}}}
+    both = parse_profile({**base, "name": {"fr": "Famille", "en": "Family"}})
+    assert (both.title("fr"), both.title("en")) == ("Famille", "Family")
+    assert both.summary("fr") == ""
+    only_fr = parse_profile({**base, "name": {"fr": "Famille"}, "description": {"fr": "Deux"}})
+    assert only_fr.title("en") == "Famille"  # the other language where one is missing
+    assert only_fr.summary("en") == "Deux"
+    plain = parse_profile({**base, "name": "Fixture"})
+    assert plain.title("fr") == plain.title("en") == "Fixture"
+    with pytest.raises(ProfileError, match="French .* English"):
+        parse_profile({**base, "name": {}})
+    with pytest.raises(ProfileError, match="name.de: unknown field"):
+        parse_profile({**base, "name": {"de": "Familie"}})
+    with pytest.raises(ProfileError, match="one line"):
+        parse_profile({**base, "name": {"fr": "deux\nlignes"}})

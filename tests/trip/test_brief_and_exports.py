@@ -202,7 +202,7 @@ def test_brief_names_every_visit_and_prints_on_a4(
     assert html.count('<div class="card"') == 3
     assert "too far: 95 min from the base" in html
     # Profile in words, with units and weights.
-    assert "matters a lot: full marks at 10 min or less, none at 60 min or more" in html
+    assert "matters a lot: full satisfaction at 10 min or less, none at 60 min or more" in html
     assert "at least 100 inhabitants" in html
     # Sources with editions, and the drive-time basis.
     assert "dvf 2024" in html
@@ -253,7 +253,7 @@ def test_brief_asks_what_the_data_could_not_tell(
     assert "closed on every day" not in village_b
     # Town-hall contact details and hours.
     assert "05 00 00 00 02" in village_b
-    assert "Mon 09:00-12:00, 14:00-18:00" in village_b
+    assert "Monday to Friday: 09:00\u2009–\u200912:00, 14:00\u2009–\u200918:00" in village_b
     assert "(estimate)" in village_b
 
 
