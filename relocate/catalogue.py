@@ -21,6 +21,7 @@ import pandas as pd
 from relocate._names import suggest
 from relocate.declare import (
     DESTINATION_PREFIXES,
+    NEAREST_NAME,
     Destination,
     DestinationFamily,
     Feature,
@@ -178,6 +179,8 @@ class Catalogue:
             for destination in source.destinations:
                 for feature in destination.features():
                     self._add_name(feature.name)
+                if destination.name_feature is not None:
+                    self._add_name(destination.name_feature.name)
                 self._destinations[destination.key] = destination
             self._families.extend(source.families)
             for kind in source.service_kinds:
@@ -274,6 +277,7 @@ class Catalogue:
                 yield self._plain[feature.name]
             for destination in source.destinations:
                 yield from _destination_specs(destination)
+                yield from _name_spec(destination)
             for family in source.families:
                 for key in airports:
                     if key in family.domain():
@@ -287,6 +291,7 @@ class Catalogue:
         yield FeatureSpec.of(count, role="count", destination=kind.key)
         destination = kind.destination(providers, points=_no_points)
         yield from _destination_specs(destination)
+        yield from _name_spec(destination)
 
     def family_of(self, name: str) -> DestinationFamily | None:
         """The destination family a feature belongs to (``airport``), or None."""
@@ -357,6 +362,10 @@ class Catalogue:
             drive = drive_min_estimate(dist, model=drive_model)
             columns += [dist, drive]
             sources[str(dist.name)] = sources[str(drive.name)] = item.sources
+            named = item.destination.name_feature
+            if named is not None:
+                columns.append(_nearest_names(item, nearest[item.key], inputs, named.name))
+                sources[named.name] = item.sources
         frame = pd.concat(columns, axis=1) if columns else pd.DataFrame(index=inputs.villages.index)
         return FeatureSet(frame=frame, sources=sources, destinations=tuple(placed), nearest=nearest)
 
@@ -371,10 +380,46 @@ class Catalogue:
                 lon=rows["lon"].to_numpy(dtype=float),
                 lat=rows["lat"].to_numpy(dtype=float),
                 names=rows["name"].to_numpy(dtype=object),
+                communes=rows["insee"].to_numpy(dtype=object),
             )
             destination = kind.destination((provider,), points=functools.partial(_fixed, points))
             return PlacedDestination(destination=destination, points=points, sources=(provider,))
         return None
+
+
+def _nearest_names(
+    item: PlacedDestination, nearest: np.ndarray, inputs: Inputs, name: str
+) -> pd.Series:
+    """The name of each village's nearest point, with its commune where that adds to it."""
+    points = item.points
+    names = points.names if points.names is not None else np.full(len(points), None)
+    communes = points.communes
+    commune_names = inputs.communes["name"]
+    out: list[str | None] = []
+    for position in nearest:
+        if position < 0:
+            out.append(None)
+            continue
+        own = names[position]
+        own = None if own is None or (isinstance(own, float) and np.isnan(own)) else str(own)
+        code = None if communes is None else communes[position]
+        where = commune_names.get(code) if code is not None else None
+        where = (
+            None if where is None or (isinstance(where, float) and np.isnan(where)) else str(where)
+        )
+        if own is None:
+            out.append(where)
+        elif where is None or where.casefold() in own.casefold():
+            out.append(own)
+        else:
+            out.append(f"{own} ({where})")
+    return pd.Series(out, index=inputs.villages.index, name=name, dtype=object)
+
+
+def _name_spec(destination: Destination) -> Iterator[FeatureSpec]:
+    named = destination.name_feature
+    if named is not None:
+        yield FeatureSpec.of(named, role="name", destination=destination.key)
 
 
 def _fixed(points: Points, inputs: Inputs) -> Points:
@@ -405,6 +450,14 @@ def _resolve(catalogue: Catalogue, name: str) -> FeatureSpec | None:
     """The spec of a name: a plain feature, a destination's, a family's or a service's."""
     if name in catalogue._plain:
         return catalogue._plain[name]
+    prefix, suffix = NEAREST_NAME
+    if name.startswith(prefix) and name.endswith(suffix):
+        key = name.removeprefix(prefix).removesuffix(suffix)
+        found = catalogue._destinations.get(key)
+        kind = catalogue._kinds.get(key)
+        if kind is not None:
+            found = kind.destination(catalogue.providers(key), points=_no_points)
+        return next(_name_spec(found), None) if found is not None else None
     if name.startswith(_COUNT_PREFIX):
         kind = catalogue._kinds.get(name.removeprefix(_COUNT_PREFIX))
         return next(catalogue._service_specs(kind)) if kind is not None else None

@@ -218,6 +218,15 @@ def _elides(word: str) -> bool:
     return word[:1].lower() in "aeiouyàâéèêîôûh"
 
 
+def of_french_place(place: str) -> str:
+    """``de`` and the place, with the article contracted: ``du``, ``des``, ``de la``, ``de l’``."""
+    if place.startswith("le "):
+        return "du " + place.removeprefix("le ")
+    if place.startswith("les "):
+        return "des " + place.removeprefix("les ")
+    return "de " + place
+
+
 def to_french_place(place: str) -> str:
     """``à`` and the place, with the article contracted: ``au``, ``aux``, ``à la``, ``à l’``."""
     if place.startswith("le "):
@@ -234,6 +243,8 @@ class Points:
     lon: npt.NDArray[np.float64]
     lat: npt.NDArray[np.float64]
     names: npt.NDArray[np.object_] | None = None
+    #: The INSEE code of each point's commune, where known (to say where a facility is).
+    communes: npt.NDArray[np.object_] | None = None
 
     def __len__(self) -> int:
         return len(self.lon)
@@ -336,8 +347,10 @@ class Feature:
     estimate: bool = False
 
 
-#: The two features of a destination, by role: their names are ``<prefix><key>``.
+#: The features of a destination, by role: their names are ``<prefix><key><suffix>``.
 DESTINATION_PREFIXES: dict[str, str] = {"dist": "dist_km_", "drive": "drive_min_"}
+#: The name of the nearest point of a destination of several: ``nearest_<key>_name``.
+NEAREST_NAME = ("nearest_", "_name")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -357,6 +370,9 @@ class Destination:
         Where it is: one point, or several (the nearest counts).
     description
         What the distance is measured to, in each language.
+    named
+        True for a destination of several named points (the nearest town, station):
+        it also gives ``nearest_<key>_name``, the name of the nearest one.
     """
 
     key: str
@@ -364,6 +380,29 @@ class Destination:
     sources: tuple[str, ...]
     points: Callable[[Inputs], Points]
     description: Text
+    named: bool = False
+
+    @property
+    def name_feature(self) -> Feature | None:
+        """``nearest_<key>_name``: the name (and commune) of the nearest point, if named."""
+        if not self.named:
+            return None
+        prefix, suffix = NEAREST_NAME
+        return Feature(
+            name=f"{prefix}{self.key}{suffix}",
+            unit=TEXT,
+            label=Text(
+                en=_capital(self.place.en),
+                fr=_capital(
+                    self.place.fr.removeprefix("l’").removeprefix("la ").removeprefix("le ")
+                ),
+            ),
+            description=Text(
+                en=f"The name of {self.description.en}, and its commune.",
+                fr=f"Le nom {of_french_place(self.description.fr)}, et sa commune.",
+            ),
+            sources=self.sources,
+        )
 
     @property
     def names(self) -> tuple[str, str]:
@@ -470,11 +509,12 @@ class ServiceKind:
                 en=f"{nearest.en}, in any département",
                 fr=f"{nearest.fr}, dans n’importe quel département",
             ),
+            named=True,
         )
 
 
 #: Which role a resolved feature plays, for the stages that treat them alike.
-Role = Literal["value", "dist", "drive", "count"]
+Role = Literal["value", "dist", "drive", "count", "name"]
 
 
 class SourceDeclaration(Protocol):

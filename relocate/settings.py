@@ -59,6 +59,9 @@ class Settings:
         Where no road network is loaded, estimate with the model fitted on one
         (a ``drive-model`` edition of the store, made when a network is imported,
         and named in every output) rather than the stated one.
+    min_scored_share
+        Below this share of a profile's weight scored, outputs say plainly that the
+        ranking is not a recommendation yet (0-1; default 0.6).
 
     """
 
@@ -68,6 +71,7 @@ class Settings:
     drive_model: DriveTimeModel = field(default_factory=_stated_model)
     cache_dir: Path = field(default_factory=default_cache_dir)
     calibrate_estimate: bool = True
+    min_scored_share: float = 0.6
 
     def __post_init__(self) -> None:
         given = (self.airports,) if isinstance(self.airports, str) else self.airports
@@ -78,6 +82,11 @@ class Settings:
             raise InvalidOptionError(f"airport listed twice in {', '.join(codes)}")
         object.__setattr__(self, "airports", codes)
         object.__setattr__(self, "departement", self.departement.strip().upper())
+        if not 0.0 <= self.min_scored_share <= 1.0:
+            raise InvalidOptionError(
+                f"the share of the profile a ranking must score is between 0 and 1 "
+                f"(got {self.min_scored_share})"
+            )
         if self.town_min_population < 1:
             raise InvalidOptionError(
                 f"town minimum population must be at least 1 (got {self.town_min_population})"

@@ -111,7 +111,7 @@ def service_features(
 # --- service_features ----------------------------------------------------------------------
 
 
-def test_service_features_has_three_columns_per_kind_present_only(
+def test_service_features_has_four_columns_per_kind_present_only(
     villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
 ) -> None:
     frame = service_features(compute_features, villages, points=MIXED)
@@ -120,9 +120,11 @@ def test_service_features_has_three_columns_per_kind_present_only(
         "count_post_office",
         "dist_km_post_office",
         "drive_min_post_office",
+        "nearest_post_office_name",
         "count_bakery",
         "dist_km_bakery",
         "drive_min_bakery",
+        "nearest_bakery_name",
     ]
     assert list(frame.index) == list(villages.index)
 
@@ -159,7 +161,10 @@ def test_every_service_kind_has_three_specs_naming_its_sources() -> None:
         assert names[f"dist_km_{kind.key}"].unit.key == "km"
         assert names[f"drive_min_{kind.key}"].estimate
         assert not names[f"dist_km_{kind.key}"].estimate
-    assert len(specs) == 3 * len(catalogue.service_kinds())
+    for kind in catalogue.service_kinds():
+        named = names[f"nearest_{kind.key}_name"]
+        assert named.unit.key == "text" and named.role == "name"
+    assert len(specs) == 4 * len(catalogue.service_kinds())
     assert catalogue.providers("post_office") == ("laposte", "bpe")
 
 
@@ -421,3 +426,22 @@ def test_feature_catalogue() -> None:
     assert feature_spec("area_km2") is None  # computed, but not a scoring feature
     spec = feature_spec("density_per_km2")
     assert spec is not None and spec.unit.key == "inhabitants/km²"
+
+
+def test_the_nearest_facility_is_named_with_its_commune(
+    villages: gpd.GeoDataFrame, compute_features: ComputeFeatures
+) -> None:
+    table = points([("98001", "pharmacy", 0.80, 43.60), ("99002", "pharmacy", 0.60, 43.60)])
+    table.loc[1, "name"] = "Pharmacie de Village B"  # names its commune already
+    table.loc[0, "name"] = None  # no name published: the commune says where it is
+    frame = service_features(compute_features, villages, points=table)
+    assert frame["nearest_pharmacy_name"].to_dict() == {
+        "99001": "Pharmacie de Village B",
+        "99002": "Pharmacie de Village B",
+        "99003": "Pharmacie de Village B",
+    }
+    far = service_features(compute_features, villages, points=table.iloc[:1])
+    assert far.at["99001", "nearest_pharmacy_name"] == "Town Y"
+    table.loc[1, "name"] = "Fixture chemist"
+    named = service_features(compute_features, villages, points=table)
+    assert named.at["99002", "nearest_pharmacy_name"] == "Fixture chemist (Village B)"

@@ -186,7 +186,10 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
     facts = [
         n
         for n in features.columns
-        if n not in criteria and n not in constraints and not _redundant(n, territory)
+        if n not in criteria
+        and n not in constraints
+        and not _redundant(n, territory)
+        and territory.spec(n).unit.numeric  # names are shown by the map script's cards
     ]
     columns = list(dict.fromkeys([*criteria, *constraints, *facts]))
     exact = set(criteria) | set(constraints)  # scored in the page: full precision

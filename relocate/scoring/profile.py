@@ -300,6 +300,11 @@ class Profile(BaseModel):
             for name in names:
                 if not catalogue.is_known(name):
                     raise ValueError(_unknown_criterion(name, key, catalogue))
+                if not catalogue.require(name).unit.numeric:
+                    raise ValueError(
+                        f"{name!r} in {key} is a name, not a number: it cannot be scored; "
+                        "`relocate criteria` lists the criteria"
+                    )
         if not any(c.weight > 0 for c in self.criteria.values()):
             raise ValueError("every criterion has weight 0; give at least one a positive weight")
         return self

@@ -63,6 +63,31 @@ class Ranking:
         """The criteria that were scored (available ones)."""
         return list(self.values.columns)
 
+    @property
+    def scored_share(self) -> float:
+        """The share of the profile's weight that was scored (its criteria with data here).
+
+        A ranking on 25 % of a household's priorities is not yet a recommendation:
+        every output says this share first.
+        """
+        weights = {name: c.weight for name, c in self.profile.criteria.items()}
+        total = sum(weights.values())
+        scored = sum(weights[name] for name in self.criteria)
+        return scored / total if total > 0 else 0.0
+
+    @property
+    def unscored(self) -> list[str]:
+        """The profile's criteria left out of the weighting (unavailable here), in its order."""
+        return [name for name in self.profile.criteria if name in self.unavailable]
+
+    def top_ties(self) -> int:
+        """How many ranked villages share the best score (1 when the first is alone)."""
+        ranked = self.table[self.table["rank"].notna()]
+        if ranked.empty:
+            return 0
+        scores = ranked["score"].round(9)
+        return int((scores == scores.iloc[0]).sum())
+
     def top(self, n: int) -> pd.DataFrame:
         """The ``n`` best ranked villages (not excluded, with a score)."""
         return self.table[self.table["rank"].notna()].head(n)

@@ -163,6 +163,7 @@ AIRPORTS = BuiltInSource(
                 en="the nearest of the configured airports",
                 fr="le plus proche des aéroports choisis",
             ),
+            named=True,
         ),
     ),
     families=(

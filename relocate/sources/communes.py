@@ -325,7 +325,7 @@ def _towns(inputs: Inputs) -> Points:
     """Every commune of France of at least the town threshold."""
     chosen = towns(inputs.communes, min_population=inputs.town_min_population)
     lon, lat = village_points(chosen)
-    return Points(lon=lon, lat=lat, names=chosen["name"].to_numpy(dtype=object))
+    return Points(lon=lon, lat=lat, names=chosen["name"].to_numpy(dtype=object))  # a town: its name
 
 
 _COMMUNES = ("communes",)
@@ -386,6 +386,7 @@ COMMUNES = BuiltInSource(
                 fr="la commune la plus proche comptant au moins le seuil d’habitants d’une "
                 "ville (0 si la commune en est une), dans n’importe quel département",
             ),
+            named=True,
         ),
     ),
 )

@@ -206,7 +206,7 @@ def test_features_reports_what_it_wrote(cli, tmp_path):
     out = tmp_path / "f.csv"
     result = cli("features", "--out", out)
     assert result.code == 0, result.err
-    assert result.out.strip() == f"Wrote {out}: 458 villages, 13 features"
+    assert result.out.strip() == f"Wrote {out}: 458 villages, 15 features"
 
 
 def test_features_needs_out(cli):

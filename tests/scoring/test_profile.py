@@ -487,9 +487,9 @@ def test_name_and_description_may_be_given_per_language(make_profile: Any) -> No
     assert only_fr.summary("en") == "Deux"
     plain = parse_profile({**base, "name": "Fixture"})
     assert plain.title("fr") == plain.title("en") == "Fixture"
-    with pytest.raises(ProfileError, match="French .* English"):
+    with pytest.raises(ProfileError, match=r"French .* English"):
         parse_profile({**base, "name": {}})
-    with pytest.raises(ProfileError, match="name.de: unknown field"):
+    with pytest.raises(ProfileError, match=r"name\.de: unknown field"):
         parse_profile({**base, "name": {"de": "Familie"}})
     with pytest.raises(ProfileError, match="one line"):
         parse_profile({**base, "name": {"fr": "deux\nlignes"}})

@@ -408,3 +408,19 @@ def test_scoring_does_not_modify_its_input(features: pd.DataFrame, profile: Prof
     before = features.copy()
     score(features, profile)
     pd.testing.assert_frame_equal(features, before)
+
+
+def test_the_share_of_the_profile_scored_and_the_ties_at_the_top(
+    make_profile: MakeProfile,
+) -> None:
+    feats = features_frame({"drive_min_TLS": [30, 30, 75], "population": [200, 200, 2000]})
+    profile = make_profile(
+        {"drive_min_TLS": TLS, "population": POP, "fibre_share_pct": {**POP, "weight": 4}}
+    )
+    ranking = score(feats, profile)
+    assert ranking.unscored == ["fibre_share_pct"]
+    assert ranking.scored_share == pytest.approx(4 / 8)
+    # 99001 and 99002 tie at the top: the order between them is only the INSEE code's.
+    assert ranking.top_ties() == 2
+    full = score(feats, make_profile({"drive_min_TLS": TLS}))
+    assert full.scored_share == 1.0
