@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import os
 import re
 import stat
@@ -61,72 +62,171 @@ MAX_BYTES = 1_000_000
 _LAYOUT = frozenset("\n\t")
 
 
+def _check_weight(weight: float) -> float:
+    if not np.isfinite(weight) or not 0 <= weight <= MAX_WEIGHT:
+        raise ValueError(
+            f"weight must be a number of zero or more, at most {MAX_WEIGHT:g} "
+            f"(got {weight:g}); weights are relative: 2 counts twice as much as 1"
+        )
+    if 0 < weight < MIN_WEIGHT:
+        raise ValueError(
+            f"weight {weight:g} is too small: give 0 to leave the criterion out, "
+            f"or at least {MIN_WEIGHT:g}"
+        )
+    return weight
+
+
+def _check_value(value: float) -> float:
+    if not np.isfinite(value) or abs(value) > MAX_VALUE:
+        raise ValueError(
+            f"thresholds must be finite numbers between {-MAX_VALUE:g} and {MAX_VALUE:g} "
+            f"(got {value:g})"
+        )
+    return value
+
+
 class Criterion(BaseModel):
     """One criterion: how much it matters and how a raw value maps to a utility in [0, 1].
 
-    The utility curve is linear between two thresholds: ``full`` (utility 1 at or
-    beyond it) and ``zero`` (utility 0 at or beyond it). With ``better = "lower"``
-    (drive times, distances) ``full`` must be below ``zero``; with
-    ``better = "higher"`` (population, opening hours) it must be above.
+    Two curves:
+
+    - linear between two thresholds: ``full`` (utility 1 at or beyond it) and ``zero``
+      (utility 0 at or beyond it). With ``better = "lower"`` (drive times, distances)
+      ``full`` must be below ``zero``; with ``better = "higher"`` (population, opening
+      hours) it must be above;
+    - piecewise linear through ``points`` (``[[0, 0], [300, 1], [1500, 1], [5000, 0.2]]``:
+      a village of 300 to 1,500 people is ideal), the values increasing, the utilities
+      in [0, 1]; flat beyond the first and the last point.
+
+    The weight is a number, or a range ``[low, high]`` when the household is unsure:
+    it is scored at the middle of the range, and ``relocate rank --robust`` samples
+    the range to say how sure each rank is.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     weight: float = Field(description="Relative importance: 0, or 0.01 to 100.")
-    better: Literal["lower", "higher"] = Field(description="Which direction is better.")
-    full: float = Field(description="Value at and beyond which the utility is 1.")
-    zero: float = Field(description="Value at and beyond which the utility is 0.")
+    weight_range: tuple[float, float] | None = Field(
+        default=None, description="The range the weight lies in, when given as [low, high]."
+    )
+    better: Literal["lower", "higher"] | None = Field(
+        default=None, description="Which direction is better."
+    )
+    full: float | None = Field(default=None, description="Value where the utility reaches 1.")
+    zero: float | None = Field(default=None, description="Value where the utility reaches 0.")
+    points: list[list[float]] | None = Field(
+        default=None, description="[value, utility] points of a piecewise-linear curve."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _range_of_weights(cls, data: Any) -> Any:
+        """``weight = [3, 5]`` is the range the weight lies in; it is scored at 4."""
+        if isinstance(data, dict) and isinstance(data.get("weight"), list | tuple):
+            given = data["weight"]
+            if len(given) != 2 or not all(
+                isinstance(w, int | float) and not isinstance(w, bool) for w in given
+            ):
+                raise ValueError(
+                    "weight: give a number, or a range of two numbers [low, high] (e.g. [3, 5])"
+                )
+            low, high = (float(w) for w in given)
+            if low > high:
+                raise ValueError(f"weight: the range [{low:g}, {high:g}] must go from low to high")
+            data = {**data, "weight": (low + high) / 2, "weight_range": (low, high)}
+        return data
 
     @field_validator("weight")
     @classmethod
     def _weight_in_range(cls, weight: float) -> float:
-        if not np.isfinite(weight) or not 0 <= weight <= MAX_WEIGHT:
-            raise ValueError(
-                f"weight must be a number of zero or more, at most {MAX_WEIGHT:g} "
-                f"(got {weight:g}); weights are relative: 2 counts twice as much as 1"
-            )
-        if 0 < weight < MIN_WEIGHT:
-            raise ValueError(
-                f"weight {weight:g} is too small: give 0 to leave the criterion out, "
-                f"or at least {MIN_WEIGHT:g}"
-            )
-        return weight
+        return _check_weight(weight)
+
+    @field_validator("weight_range")
+    @classmethod
+    def _range_in_range(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+        if bounds is not None:
+            for weight in bounds:
+                _check_weight(weight)
+        return bounds
 
     @field_validator("full", "zero")
     @classmethod
-    def _finite_threshold(cls, value: float) -> float:
-        if not np.isfinite(value) or abs(value) > MAX_VALUE:
-            raise ValueError(
-                f"thresholds must be finite numbers between {-MAX_VALUE:g} and {MAX_VALUE:g} "
-                f"(got {value:g})"
-            )
-        return value
+    def _finite_threshold(cls, value: float | None) -> float | None:
+        return None if value is None else _check_value(value)
+
+    @field_validator("points")
+    @classmethod
+    def _curve(cls, points: list[list[float]] | None) -> list[list[float]] | None:
+        if points is None:
+            return None
+        if any(len(point) != 2 for point in points):
+            raise ValueError("each point is a pair [value, utility]")
+        if len(points) < 2:
+            raise ValueError("a curve needs at least two points [[value, utility], ...]")
+        xs = [_check_value(x) for x, _ in points]
+        if any(b <= a for a, b in itertools.pairwise(xs)):
+            raise ValueError("the points' values must increase from one point to the next")
+        for _, u in points:
+            if not 0.0 <= u <= 1.0:
+                raise ValueError(f"a point's utility is between 0 and 1 (got {u:g})")
+        return points
 
     @model_validator(mode="after")
-    def _thresholds_in_order(self) -> Criterion:
-        if self.better == "lower" and not self.full < self.zero:
+    def _one_curve(self) -> Criterion:
+        linear = [self.better, self.full, self.zero]
+        if self.points is not None:
+            if any(v is not None for v in linear):
+                raise ValueError("give either points or better, full and zero, not both")
+            return self
+        if any(v is None for v in linear):
+            missing = [
+                n for n, v in zip(("better", "full", "zero"), linear, strict=True) if v is None
+            ]
             raise ValueError(
-                f"with better = 'lower', full ({self.full:g}) must be below zero ({self.zero:g})"
+                f"{', '.join(missing)}: required field is missing (or give points = [[value, "
+                "utility], ...])"
             )
-        if self.better == "higher" and not self.full > self.zero:
+        full, zero = float(self.full), float(self.zero)  # type: ignore[arg-type]
+        if self.better == "lower" and not full < zero:
             raise ValueError(
-                f"with better = 'higher', full ({self.full:g}) must be above zero ({self.zero:g})"
+                f"with better = 'lower', full ({full:g}) must be below zero ({zero:g})"
+            )
+        if self.better == "higher" and not full > zero:
+            raise ValueError(
+                f"with better = 'higher', full ({full:g}) must be above zero ({zero:g})"
             )
         return self
+
+    @property
+    def curve(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """The curve as numpy.interp reads it: ``(values, utilities)``, the values increasing."""
+        if self.points is not None:
+            return tuple(x for x, _ in self.points), tuple(u for _, u in self.points)
+        full, zero = float(self.full), float(self.zero)  # type: ignore[arg-type]
+        if self.better == "lower":
+            return (full, zero), (1.0, 0.0)
+        return (zero, full), (0.0, 1.0)
 
     def utility(self, values: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Map raw values to utilities in [0, 1] (NaN stays NaN)."""
         x = np.asarray(values, dtype=float)
-        if self.better == "lower":
-            out = np.interp(x, [self.full, self.zero], [1.0, 0.0])
-        else:
-            out = np.interp(x, [self.zero, self.full], [0.0, 1.0])
+        xs, us = self.curve
+        out = np.interp(x, xs, us)
         return np.where(np.isnan(x), np.nan, out)
 
     def describe(self, unit: str, *, lang: str = "en") -> str:
         """Say the curve in words: ``full satisfaction at 30 min or less, none at 90 min ...``."""
         tr = translator(lang)
-        full, zero = tr.decimal(self.full, grouped=False), tr.decimal(self.zero, grouped=False)
+        if self.points is not None:
+            steps = [
+                tr._("{share} at {value} {unit}").format(
+                    share=tr.percent(u), value=tr.decimal(x, grouped=False), unit=unit
+                )
+                for x, u in self.points
+            ]
+            return _tidy(tr._("satisfaction {steps}").format(steps=", ".join(steps)))
+        full = tr.decimal(float(self.full), grouped=False)  # type: ignore[arg-type]
+        zero = tr.decimal(float(self.zero), grouped=False)  # type: ignore[arg-type]
         if self.better == "lower":
             text = tr._("full satisfaction at {full} {unit} or less, none at {zero} {unit} or more")
         else:
@@ -270,6 +370,35 @@ class Profile(BaseModel):
     description: str | Localized = ""
     criteria: dict[str, Criterion] = Field(min_length=1)
     constraints: dict[str, Constraint] = Field(default_factory=dict)
+    order: tuple[str, ...] | None = Field(
+        default=None,
+        strict=False,  # TOML gives an array: a list becomes the tuple
+        description="Criteria in decreasing importance, for those whose weight is not known.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weights_from_the_order(cls, data: Any) -> Any:
+        """Criteria listed in ``order`` without a weight get the rank-order centroid weights.
+
+        For ``k`` criteria in order, the ``i``-th weighs :math:`\\sum_{j=i}^{k} 1/j`
+        (the rank-order centroid, scaled so that they weigh 1 on average): the
+        expected weights when all orderings of the simplex are equally likely.
+        ``relocate rank --robust`` samples every weight that keeps the order.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("order"), list):
+            return data
+        order, criteria = data["order"], data.get("criteria")
+        if not isinstance(criteria, dict) or not all(isinstance(n, str) for n in order):
+            return data
+        k = len(order)
+        centroid = {name: sum(1 / j for j in range(i, k + 1)) for i, name in enumerate(order, 1)}
+        filled = dict(criteria)
+        for name, weight in centroid.items():
+            table = filled.get(name)
+            if isinstance(table, dict) and "weight" not in table:
+                filled[name] = {**table, "weight": round(weight, 6)}
+        return {**data, "criteria": filled}
 
     @field_validator("name")
     @classmethod
@@ -305,6 +434,15 @@ class Profile(BaseModel):
                         f"{name!r} in {key} is a name, not a number: it cannot be scored; "
                         "`relocate criteria` lists the criteria"
                     )
+        if self.order is not None:
+            unknown = [n for n in self.order if n not in self.criteria]
+            if unknown:
+                raise ValueError(
+                    f"order: {unknown[0]!r} is not one of the profile's criteria; order lists "
+                    "criteria in decreasing importance"
+                )
+            if len(set(self.order)) != len(self.order):
+                raise ValueError("order: a criterion is listed twice")
         if not any(c.weight > 0 for c in self.criteria.values()):
             raise ValueError("every criterion has weight 0; give at least one a positive weight")
         return self
@@ -534,6 +672,12 @@ def _first_error(exc: ValidationError) -> str:
     field = str(place[-1]) if place else ""
     kind = error["type"]
     message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
+    # A criterion's own checks name the field they are about first: put it in the place.
+    about = re.match(r"^(weight|better|full|zero|points)(?:, \w+)*: (.*)$", message)
+    if about and kind == "value_error":
+        place = (*place, about.group(1))
+        loc, field = _where(place), about.group(1)
+        message = about.group(2)
     if kind == "missing":
         message = "required field is missing"
     elif kind == "extra_forbidden":

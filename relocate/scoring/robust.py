@@ -226,9 +226,11 @@ class WeightSpace:
         profile
             The profile; its weights are the bounds of the criteria not in ``ranges``.
         ranges
-            ``(low, high)`` by criterion name.
+            ``(low, high)`` by criterion name (default: the profile's ``weight = [low,
+            high]`` ranges).
         order
-            Criteria in decreasing importance (see the class's notes).
+            Criteria in decreasing importance (see the class's notes; default: the
+            profile's ``order``).
 
         Raises
         ------
@@ -237,7 +239,15 @@ class WeightSpace:
         InvalidOptionError
             If the bounds are invalid.
         """
-        ranges = dict(ranges or {})
+        if ranges is None:  # the ranges the profile gives (weight = [low, high])
+            ranges = {
+                name: c.weight_range
+                for name, c in profile.criteria.items()
+                if c.weight_range is not None
+            }
+        if order is None:
+            order = profile.order
+        ranges = dict(ranges)
         names = tuple(profile.criteria)
         unknown = sorted({*ranges, *(order or ())} - set(names))
         if unknown:

@@ -493,3 +493,79 @@ def test_name_and_description_may_be_given_per_language(make_profile: Any) -> No
         parse_profile({**base, "name": {"de": "Familie"}})
     with pytest.raises(ProfileError, match="one line"):
         parse_profile({**base, "name": {"fr": "deux\nlignes"}})
+
+
+# --- ranges, orders and curves through points (what a household can mean) -------------------
+
+
+def _crit(**fields: Any) -> dict[str, Any]:
+    return {"better": "lower", "full": 30, "zero": 90, **fields}
+
+
+def test_a_weight_may_be_a_range_scored_at_its_middle() -> None:
+    profile = parse_profile({"name": "Fixture", "criteria": {"drive_min_TLS": _crit(weight=[3, 5])}})
+    criterion = profile.criteria["drive_min_TLS"]
+    assert criterion.weight == 4.0
+    assert criterion.weight_range == (3.0, 5.0)
+    for bad, fragment in [
+        ([5, 3], "from low to high"),
+        ([1, 2, 3], "range of two numbers"),
+        (["3", 5], "range of two numbers"),
+        ([0, 1000], "at most 100"),
+    ]:
+        with pytest.raises(ProfileError, match=fragment):
+            parse_profile({"name": "Fixture", "criteria": {"drive_min_TLS": _crit(weight=bad)}})
+
+
+def test_an_order_gives_the_rank_order_centroid_weights() -> None:
+    profile = parse_profile(
+        {
+            "name": "Fixture",
+            "order": ["drive_min_TLS", "population", "drive_min_town"],
+            "criteria": {
+                "drive_min_TLS": _crit(),
+                "population": {"better": "higher", "full": 2000, "zero": 100},
+                "drive_min_town": _crit(full=5, zero=25),
+            },
+        }
+    )
+    weights = [c.weight for c in profile.criteria.values()]
+    # 1 + 1/2 + 1/3, 1/2 + 1/3, 1/3: they add up to the number of criteria.
+    assert weights == pytest.approx([11 / 6, 5 / 6, 1 / 3], abs=1e-6)
+    assert profile.order == ("drive_min_TLS", "population", "drive_min_town")
+    with pytest.raises(ProfileError, match="order: 'fibre_share_pct' is not one of"):
+        parse_profile(
+            {"name": "Fixture", "order": ["fibre_share_pct"], "criteria": {"population": {
+                "weight": 1, "better": "higher", "full": 2000, "zero": 100}}}
+        )  # fmt: skip
+    with pytest.raises(ProfileError, match="weight"):  # not in the order: a weight is needed
+        parse_profile({"name": "Fixture", "criteria": {"drive_min_TLS": _crit()}})
+
+
+def test_a_curve_through_points_is_piecewise_linear_and_flat_beyond() -> None:
+    points = [[0, 0], [300, 1], [1500, 1], [5000, 0.2]]
+    profile = parse_profile(
+        {"name": "Fixture", "criteria": {"population": {"weight": 1, "points": points}}}
+    )
+    curve = profile.criteria["population"]
+    values = [-10, 0, 150, 300, 1000, 1500, 3250, 5000, 9000, float("nan")]
+    expected = [0, 0, 0.5, 1, 1, 1, 0.6, 0.2, 0.2]
+    np.testing.assert_allclose(curve.utility(values)[:-1], expected)
+    assert math.isnan(curve.utility(values)[-1])
+    assert curve.describe("inhabitants") == (
+        "satisfaction 0% at 0 inhabitants, 100% at 300 inhabitants, "
+        "100% at 1500 inhabitants, 20% at 5000 inhabitants"
+    )
+    for bad, fragment in [
+        ([[0, 0]], "at least two points"),
+        ([[300, 1], [0, 0]], "must increase"),
+        ([[0, 0], [300, 1.5]], "between 0 and 1"),
+        ([[0, 0, 1], [300, 1]], "pair"),
+    ]:
+        with pytest.raises(ProfileError, match=fragment):
+            parse_profile({"name": "F", "criteria": {"population": {"weight": 1, "points": bad}}})
+    with pytest.raises(ProfileError, match="either points or better"):
+        parse_profile(
+            {"name": "F", "criteria": {"population": {"weight": 1, "points": points,
+                                                      "better": "higher"}}}
+        )  # fmt: skip

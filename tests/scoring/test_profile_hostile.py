@@ -134,7 +134,7 @@ def test_crlf_line_ends_are_read(tmp_path: Path) -> None:
         (0.001, ["too small"]),
         ("3", ["must be a number, not text ('3')", "without quotes"]),
         (True, ["must be a number, not true or false"]),
-        ([1], ["must be a number, not an array"]),
+        ([1], ["give a number, or a range of two numbers [low, high]"]),  # a range is two
         ({"a": 1}, ["must be a number, not a table"]),
         (datetime.date(2030, 1, 1), ["must be a number, not a date"]),
         (10**400, ["401 digits", "too large"]),
