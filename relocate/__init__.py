@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from relocate.errors import RelocateError
     from relocate.features.drive import DriveTimeModel
     from relocate.scoring import Profile, Ranking, list_presets, load_profile, score
+    from relocate.scoring.robust import Robustness, WeightSpace, robustness, robustness_of
     from relocate.settings import Settings
     from relocate.territory import Territory, fit_drive_model, load_territory
 
@@ -28,6 +29,10 @@ _WHERE = {
     "list_presets": "relocate.scoring",
     "load_profile": "relocate.scoring",
     "score": "relocate.scoring",
+    "Robustness": "relocate.scoring.robust",
+    "WeightSpace": "relocate.scoring.robust",
+    "robustness": "relocate.scoring.robust",
+    "robustness_of": "relocate.scoring.robust",
     "Settings": "relocate.settings",
     "Territory": "relocate.territory",
     "fit_drive_model": "relocate.territory",
@@ -40,13 +45,17 @@ __all__ = [
     "Profile",
     "Ranking",
     "RelocateError",
+    "Robustness",
     "Settings",
     "Territory",
+    "WeightSpace",
     "default_catalogue",
     "fit_drive_model",
     "list_presets",
     "load_profile",
     "load_territory",
+    "robustness",
+    "robustness_of",
     "score",
 ]
 __version__ = importlib.metadata.version("relocate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -15,6 +16,9 @@ from relocate.errors import InvalidOptionError
 from relocate.i18n import translator
 from relocate.scoring import Ranking
 from relocate.territory import Territory
+
+if TYPE_CHECKING:
+    from relocate.scoring.robust import Robustness
 
 __all__ = [
     "GPKG_LAST_CHANGE",
@@ -63,30 +67,28 @@ def _drive_notes(territory: Territory, index: pd.Index) -> pd.Series | None:
     return pd.Series(text, index=index, dtype=object)
 
 
-def ranking_frame(ranking: Ranking, territory: Territory) -> gpd.GeoDataFrame:
+def ranking_frame(
+    ranking: Ranking, territory: Territory, *, robustness: Robustness | None = None
+) -> gpd.GeoDataFrame:
     """The ranking as one row per village, best first, with every score component.
 
     Columns: ``insee``, ``rank``, ``name``, ``score``, ``excluded``, ``reasons``,
     ``unchecked``, ``coverage``; then for each scored criterion its raw value
     (named as the feature), ``utility_<criterion>`` and ``points_<criterion>``;
-    the raw value of each constrained feature that is not a criterion;
-    ``drive_min_basis``; and the commune polygon.
+    with a robustness analysis, ``p_top1``, ``p_top3``, ``p_top10``,
+    ``p_top<N>``, ``rank_p05``, ``rank_p50``, ``rank_p95``, ``confidence`` and the
+    central weights; the raw value of each constrained feature that is not a
+    criterion; ``drive_min_basis``; and the commune polygon.
     """
     table = ranking.table
-    parts = [table[["rank", "name", "score", "excluded", "reasons", "unchecked", "coverage"]]]
-    for name in ranking.criteria:
-        parts.append(
-            pd.DataFrame(
-                {
-                    name: ranking.values[name],
-                    f"utility_{name}": ranking.utilities[name],
-                    f"points_{name}": ranking.points[name],
-                }
-            ).reindex(table.index)
-        )
     checked = [n for n in ranking.profile.constraints if n not in ranking.criteria]
-    parts.append(territory.features.reindex(columns=checked).reindex(table.index))
-    frame = pd.concat(parts, axis=1)
+    frame = pd.concat(
+        [
+            ranking.frame(robustness=robustness),
+            territory.features.reindex(columns=checked).reindex(table.index),
+        ],
+        axis=1,
+    )
     frame["drive_min_basis"] = territory.drive_times
     if (notes := _drive_notes(territory, table.index)) is not None:
         frame["drive_notes"] = notes

@@ -379,9 +379,9 @@ class Profile(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _weights_from_the_order(cls, data: Any) -> Any:
-        """Criteria listed in ``order`` without a weight get the rank-order centroid weights.
+        r"""Criteria listed in ``order`` without a weight get the rank-order centroid weights.
 
-        For ``k`` criteria in order, the ``i``-th weighs :math:`\\sum_{j=i}^{k} 1/j`
+        For ``k`` criteria in order, the ``i``-th weighs :math:`\sum_{j=i}^{k} 1/j`
         (the rank-order centroid, scaled so that they weigh 1 on average): the
         expected weights when all orderings of the simplex are equally likely.
         ``relocate rank --robust`` samples every weight that keeps the order.

@@ -62,17 +62,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from relocate.catalogue import Catalogue
+from relocate.catalogue import Catalogue, default_catalogue
 from relocate.errors import InvalidOptionError, ProfileError
 from relocate.features.drive import DriveTimeModel
 from relocate.scoring.profile import Profile
 from relocate.scoring.score import Ranking, score
+
+if TYPE_CHECKING:
+    from relocate.territory import Territory
 
 __all__ = [
     "DrawsNoise",
@@ -84,6 +87,7 @@ __all__ = [
     "bootstrap_medians",
     "drive_time_noise",
     "robustness",
+    "robustness_of",
     "sample_ranks",
 ]
 
@@ -541,19 +545,25 @@ def bootstrap_medians(
 
 
 def drive_time_noise(
-    estimated: Iterable[str], model: DriveTimeModel, *, lower: float | None = 0.0
+    estimated: Iterable[str],
+    model: DriveTimeModel,
+    *,
+    lower: float | None = 0.0,
+    catalogue: Catalogue | None = None,
 ) -> GaussianNoise | None:
     r"""The error of estimated drive times, from a fitted drive-time model.
 
     Parameters
     ----------
     estimated
-        The features whose values are estimates (``Territory.estimated``); the
-        ``drive_min_*`` ones are perturbed.
+        The features whose values are estimates (``Territory.estimated``: the drive
+        times estimated from distances), which are perturbed.
     model
         The model that estimated them (``Territory.drive_model``).
     lower
         The smallest perturbed drive time.
+    catalogue
+        Where the drive times are told from the other features (default: relocate's own).
 
     Returns
     -------
@@ -562,7 +572,8 @@ def drive_time_noise(
         measured when the model was fitted on routes; ``None`` if the model is the
         stated one (its error was never measured) or no drive time is estimated.
     """
-    names = sorted(n for n in estimated if n.startswith("drive_min_"))
+    specs = catalogue or default_catalogue()
+    names = sorted(n for n in estimated if (spec := specs.spec(n)) and spec.role == "drive")
     if not model.is_fitted or not names:
         return None
     return GaussianNoise.from_mae(names, model.mae_min_, lower=lower)
@@ -1185,4 +1196,45 @@ def _result(p: _Problem, tally: _Tally, *, top: int, seed: int) -> Robustness:
         noisy=tuple(p.criteria[int(j)] for *_, ours in p.noise for j in ours),
         profile=ranking.profile,
         unavailable=ranking.unavailable,
+    )
+
+
+def robustness_of(
+    territory: Territory,
+    profile: Profile,
+    *,
+    samples: int = 10_000,
+    seed: int = 0,
+    top: int = 10,
+) -> Robustness:
+    """How sure each rank of a territory is, for a profile: its weights and known errors.
+
+    The weights are sampled within the profile's ranges and order
+    (:meth:`WeightSpace.from_profile`); the drive times estimated with a fitted
+    model are perturbed by its measured error (:func:`drive_time_noise`).
+
+    Parameters
+    ----------
+    territory
+        The département's features, their estimates and the model behind them.
+    profile
+        The household's profile.
+    samples, seed, top
+        As :func:`robustness`.
+    """
+    used = set(profile.criteria)
+    noise = drive_time_noise(
+        [n for n in territory.estimated if n in used],
+        territory.estimate_model,
+        catalogue=territory.catalogue,
+    )
+    return robustness(
+        territory.features,
+        profile,
+        space=WeightSpace.from_profile(profile),
+        samples=samples,
+        seed=seed,
+        top=top,
+        noise=() if noise is None else (noise,),
+        catalogue=territory.catalogue,
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -15,6 +16,9 @@ from relocate.errors import ProfileError
 from relocate.i18n import translator
 from relocate.scoring.profile import MAX_WEIGHT, MIN_WEIGHT, Profile
 from relocate.sources.registry import how_to_load
+
+if TYPE_CHECKING:
+    from relocate.scoring.robust import Robustness
 
 __all__ = ["Ranking", "score"]
 
@@ -79,6 +83,48 @@ class Ranking:
     def unscored(self) -> list[str]:
         """The profile's criteria left out of the weighting (unavailable here), in its order."""
         return [name for name in self.profile.criteria if name in self.unavailable]
+
+    def frame(self, *, robustness: Robustness | None = None) -> pd.DataFrame:
+        """The ranking as one row per village, best first, with every score component.
+
+        Columns: ``rank``, ``name``, ``score``, ``excluded``, ``reasons``,
+        ``unchecked``, ``coverage``; for each scored criterion its raw value (named as
+        the feature), ``utility_<criterion>`` (the satisfaction, 0-1) and
+        ``points_<criterion>``; with a robustness analysis, its columns (``p_top10``,
+        ``rank_p05``, ``rank_p95``...). Indexed by INSEE code.
+        """
+        table = self.table
+        parts = [table[["rank", "name", "score", "excluded", "reasons", "unchecked", "coverage"]]]
+        for name in self.criteria:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        name: self.values[name],
+                        f"utility_{name}": self.utilities[name],
+                        f"points_{name}": self.points[name],
+                    }
+                ).reindex(table.index)
+            )
+        if robustness is not None:
+            parts.append(robustness.to_frame().reindex(table.index))
+        return pd.concat(parts, axis=1).rename_axis("insee")
+
+    def to_geodataframe(
+        self, geometry: gpd.GeoSeries, *, robustness: Robustness | None = None
+    ) -> gpd.GeoDataFrame:
+        """:meth:`frame` with the villages' polygons, for ``gdf.plot(column="score")``.
+
+        Parameters
+        ----------
+        geometry
+            The villages' geometry by INSEE code (``territory.villages.geometry``).
+        robustness
+            A robustness analysis of this ranking, to add its columns.
+        """
+        frame = self.frame(robustness=robustness)
+        return gpd.GeoDataFrame(
+            frame, geometry=geometry.reindex(frame.index).to_numpy(), crs=geometry.crs
+        )
 
     def top_ties(self) -> int:
         """How many ranked villages share the best score (1 when the first is alone)."""

@@ -503,7 +503,9 @@ def _crit(**fields: Any) -> dict[str, Any]:
 
 
 def test_a_weight_may_be_a_range_scored_at_its_middle() -> None:
-    profile = parse_profile({"name": "Fixture", "criteria": {"drive_min_TLS": _crit(weight=[3, 5])}})
+    profile = parse_profile(
+        {"name": "Fixture", "criteria": {"drive_min_TLS": _crit(weight=[3, 5])}}
+    )
     criterion = profile.criteria["drive_min_TLS"]
     assert criterion.weight == 4.0
     assert criterion.weight_range == (3.0, 5.0)

@@ -517,3 +517,30 @@ def test_to_frame_gives_the_tables_columns(twelve: pd.DataFrame, three: Profile)
     table = result.table
     assert (table["p_top1"] <= table["p_top3"]).all()
     assert (table["p_top3"] <= table["p_top"]).all() and (table["p_top"] <= table["p_top10"]).all()
+
+
+def test_robustness_of_a_territory_samples_the_profile_s_ranges() -> None:
+    import relocate
+    from relocate.scoring import parse_profile
+
+    territory = relocate.load_territory(relocate.Settings())
+    profile = parse_profile(
+        {
+            "name": "Fixture ranges",
+            "criteria": {
+                "drive_min_TLS": {"weight": [1, 5], "better": "lower", "full": 10, "zero": 120},
+                "population": {"weight": 2, "points": [[100, 0], [3000, 1], [30000, 0.8]]},
+            },
+        }
+    )
+    result = relocate.robustness_of(territory, profile, samples=400, seed=3, top=5)
+    table = result.table
+    assert 0 < table["p_top"].max() <= 1
+    assert (table["rank_p05"] <= table["rank_p95"]).all()
+    # Sampled weights move some ranks (a fixed profile would give 0/1 probabilities only).
+    assert ((table["p_top10"] > 0) & (table["p_top10"] < 1)).any()
+    frame = score(territory.features, profile).to_geodataframe(
+        territory.villages.geometry, robustness=result
+    )
+    assert {"p_top10", "rank_p05", "rank_p95", "geometry"} <= set(frame.columns)
+    assert frame.crs == territory.villages.crs
