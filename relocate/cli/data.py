@@ -12,7 +12,6 @@ import click
 if TYPE_CHECKING:
     from relocate.settings import Settings
     from relocate.sources.opendata import ParseContext
-    from relocate.sources.store import Manifest
 
 __all__ = ["data"]
 
@@ -91,14 +90,6 @@ def _context(settings: Settings) -> ParseContext:
     return ParseContext(communes=communes, departement=code)
 
 
-def _installed(manifest: Manifest) -> str:
-    warnings = f", {len(manifest.warnings)} repairs (see data status)" if manifest.warnings else ""
-    return (
-        f"{manifest.source}: edition {manifest.edition} {manifest.how} "
-        f"({manifest.rows:,} rows{warnings})"
-    )
-
-
 def _fit_after_roads(settings: Settings) -> None:
     """The explicit step a road network's arrival makes: fit the drive-time model on it."""
     from relocate.errors import InvalidOptionError
@@ -112,18 +103,49 @@ def _fit_after_roads(settings: Settings) -> None:
     click.echo(f"drive-model: edition {fitted.edition} fitted ({fitted.description})")
 
 
+_accept_smaller_option = click.option(
+    "--accept-smaller",
+    is_flag=True,
+    help="Install an edition even if it has far fewer rows than the one in use "
+    "(by default such a file is refused as cut or partial).",
+)
+
+
 @data.command("fetch")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @_departement_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
-def data_fetch(sources: tuple[str, ...], departement: str, quiet: bool) -> None:
+@_accept_smaller_option
+@click.option(
+    "--timeout",
+    "read_timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds a server may stay silent before the download is given up as hung.",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    default=3600.0,
+    show_default=True,
+    help="Seconds one file may take in all (a server that drips data never times out).",
+)
+def data_fetch(
+    sources: tuple[str, ...],
+    departement: str,
+    quiet: bool,
+    accept_smaller: bool,
+    read_timeout: float,
+    deadline: float,
+) -> None:
     """Download the latest editions from the official URLs.
 
     With no SOURCE, every source that has an official download address.
     """
     from relocate.errors import FetchError, RelocateError
     from relocate.settings import Settings
-    from relocate.sources.fetch import fetch_source, make_session
+    from relocate.sources.fetch import Limits, fetch_source, make_session
     from relocate.sources.registry import OPEN_DATA, open_data_source
     from relocate.sources.store import Store
 
@@ -133,12 +155,20 @@ def data_fetch(sources: tuple[str, ...], departement: str, quiet: bool) -> None:
     settings = Settings(departement=departement)
     context = _context(settings)
     store = Store(settings.cache_dir)
-    session = make_session()
+    limits = Limits(read_s=read_timeout, deadline_s=deadline)
+    session = make_session(max_retry_after_s=limits.retry_after_s)
     failed = []
     for source in wanted:
         try:
-            manifest = fetch_source(
-                source, store=store, context=context, session=session, progress=not quiet
+            fetch_source(
+                source,
+                store=store,
+                context=context,
+                session=session,
+                progress=not quiet,
+                limits=limits,
+                accept_smaller=accept_smaller,
+                notify=click.echo,
             )
         except FetchError as exc:
             if "cannot reach" in str(exc):
@@ -149,7 +179,6 @@ def data_fetch(sources: tuple[str, ...], departement: str, quiet: bool) -> None:
             failed.append(str(exc))
             click.echo(f"relocate: error: {exc}", err=True)
         else:
-            click.echo(_installed(manifest))
             if source.key == _ROADS:
                 _fit_after_roads(settings)
     if failed:
@@ -160,7 +189,10 @@ def data_fetch(sources: tuple[str, ...], departement: str, quiet: bool) -> None:
 @click.argument("source")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_departement_option
-def data_import(source: str, files: tuple[Path, ...], departement: str) -> None:
+@_accept_smaller_option
+def data_import(
+    source: str, files: tuple[Path, ...], departement: str, accept_smaller: bool
+) -> None:
     """Import files you downloaded yourself for SOURCE, as a fetch would."""
     from relocate.settings import Settings
     from relocate.sources.fetch import import_files
@@ -169,10 +201,14 @@ def data_import(source: str, files: tuple[Path, ...], departement: str) -> None:
 
     chosen = open_data_source(source)
     settings = Settings(departement=departement)
-    manifest = import_files(
-        chosen, list(files), store=Store(settings.cache_dir), context=_context(settings)
+    import_files(
+        chosen,
+        list(files),
+        store=Store(settings.cache_dir),
+        context=_context(settings),
+        accept_smaller=accept_smaller,
+        notify=click.echo,
     )
-    click.echo(_installed(manifest))
     if chosen.key == _ROADS:
         _fit_after_roads(settings)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -145,7 +145,7 @@ def _header_names(path: Path) -> list[str]:
         with path.open("rb") as handle:
             first = handle.readline()
     except OSError as exc:
-        raise SourceFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise SourceFormatError(f"cannot read {path.name}: {exc.strerror or exc}") from None
     line = first.decode("utf-8-sig", errors="replace").strip()
     return [name.strip() for name in _HEADER_SEPARATORS.split(line)]
 
@@ -207,7 +207,7 @@ def _counts(table: TableRead, column: str) -> pd.Series:
 
 def _read(path: Path, kind: str) -> tuple[_FileTable, list[str]]:
     """Read one file: rows of type ``all``, one per commune, one date for all rows."""
-    table = read_checked_csv(path, _SPECS[kind])
+    table = read_checked_csv(path, replace(_SPECS[kind], max_bytes=ArcepSource.max_file_bytes))
     if table.frame.empty:
         raise SourceFormatError(f"{path.name}: no data row under the header")
     columns = _SPECS[kind].required[1:]
@@ -303,6 +303,11 @@ class ArcepSource(OpenDataSource):
     #: The data of 30 June 2026 came out on 14 September 2026 (data.gouv.fr).
     lag_days: ClassVar[int] = 76
     per_departement: ClassVar[bool] = False
+    #: One row per commune of France (about 35,000): a new quarter changes a few (mergers).
+    min_row_share: ClassVar[float] = 0.95
+    #: Each commune file is a few MB.
+    max_file_bytes: ClassVar[int] = 512 << 20
+    table_columns: ClassVar[tuple[str, ...]] = ("insee", "premises", "ftth_premises")
     features: ClassVar[tuple[Feature, ...]] = ()  # set below the class
 
     def downloads(self, *, departement: str) -> list[Download]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -19,6 +20,7 @@ from relocate.declare import Noun, ServiceKind
 from relocate.errors import SourceFormatError
 from relocate.sources._crs import metric_epsg
 from relocate.sources._csv import (
+    MAX_FILE_BYTES,
     CsvSpec,
     TableRead,
     check_range,
@@ -26,10 +28,19 @@ from relocate.sources._csv import (
     optional_insee_codes,
     read_checked_csv,
     rows_of,
+    size_text,
     text_or_none,
 )
 from relocate.sources.laposte import POST_OFFICE, POSTAL_AGENCY, POSTAL_RELAY
-from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
+from relocate.sources.opendata import (
+    POINT_COLUMNS,
+    Download,
+    OpenDataSource,
+    ParseContext,
+    Parsed,
+    outside_their_commune,
+    refuse_swapped_positions,
+)
 
 __all__ = [
     "EDITION_KINDS",
@@ -266,7 +277,9 @@ def _typequ_field(header: bytes) -> tuple[bytes, int] | None:
     return None
 
 
-def _prefilter(lines: Iterable[bytes], out: BinaryIO, *, shown_name: str) -> None:
+def _prefilter(
+    lines: Iterable[bytes], out: BinaryIO, *, shown_name: str, max_bytes: int = MAX_FILE_BYTES
+) -> None:
     """Copy the header and the lines that may be facilities relocate uses, blank the others.
 
     Blank lines keep every kept line at its line number in the copy, so the
@@ -278,13 +291,22 @@ def _prefilter(lines: Iterable[bytes], out: BinaryIO, *, shown_name: str) -> Non
     ------
     SourceFormatError
         If a kept line opens a quoted value it does not close (a value running
-        over several lines, which the line-by-line selection cannot follow).
+        over several lines, which the line-by-line selection cannot follow), or
+        the file is larger than ``max_bytes`` (an archive member that inflates
+        without end).
     """
     iterator = iter(lines)
     header = next(iterator, b"")
     out.write(header if header.endswith(b"\n") else header + b"\n")
     field = _typequ_field(header.removeprefix(b"\xef\xbb\xbf"))
+    size = len(header)
     for number, line in enumerate(iterator, start=2):
+        size += len(line)
+        if size > max_bytes:
+            raise SourceFormatError(
+                f"{shown_name}: more than {size_text(max_bytes)}, far larger than the BPE: "
+                "not the expected file, or a damaged one"
+            )
         if field is None:
             # Not the BPE's header: a few lines are enough for the reader to say what is wrong.
             if number > _SAMPLE_LINES:
@@ -331,7 +353,7 @@ def _opened(path: Path) -> Iterator[tuple[Iterable[bytes], str]]:
             try:
                 with archive.open(member) as handle:
                     yield handle, f"{Path(member.filename).name} (in {path.name})"
-            except (OSError, zipfile.BadZipFile, EOFError) as exc:
+            except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
                 raise SourceFormatError(
                     f"{path.name}: cannot read {member.filename} in the archive ({exc})"
                 ) from None
@@ -339,18 +361,18 @@ def _opened(path: Path) -> Iterator[tuple[Iterable[bytes], str]]:
         try:
             handle = path.open("rb")
         except OSError as exc:
-            raise SourceFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+            raise SourceFormatError(f"cannot read {path.name}: {exc.strerror or exc}") from None
         with handle:
             yield handle, path.name
 
 
-def _read_facilities(path: Path) -> TableRead:
+def _read_facilities(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> TableRead:
     """Read the rows whose TYPEQU relocate maps to a kind, each with its own line number."""
     with tempfile.TemporaryDirectory(prefix="relocate-bpe-") as folder:
         with _opened(path) as (lines, shown_name):
             copy = Path(folder) / shown_name
             with copy.open("wb") as out:
-                _prefilter(lines, out, shown_name=shown_name)
+                _prefilter(lines, out, shown_name=shown_name, max_bytes=max_bytes)
         table = read_checked_csv(copy, SPEC)
     table.path = Path(shown_name)
     codes = table.frame[_TYPEQU].astype(str).str.strip()
@@ -554,6 +576,13 @@ class BpeSource(OpenDataSource):
         BAKERY,
     )
 
+    #: About 2.8 million facilities of which some 300,000 are of the kinds kept; a new
+    #: edition changes them by a few per cent.
+    min_row_share: ClassVar[float] = 0.9
+    #: The national CSV of BPE 2024 is about 2 GB.
+    max_file_bytes: ClassVar[int] = 8 << 30
+    table_columns: ClassVar[tuple[str, ...]] = (*POINT_COLUMNS, "bpe_typequ")
+
     #: The geolocated facilities of BPE 2025, national zip archive.
     file_url: ClassVar[str] = "https://www.insee.fr/fr/statistiques/fichier/8217525/BPE25.zip"
 
@@ -565,21 +594,26 @@ class BpeSource(OpenDataSource):
     def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
         """Parse a BPE file (zip archive or CSV) into a table of points.
 
+        Notes counted: ``facilities``, ``kind_<kind>``, ``without_position``,
+        ``bad_position_left_out``, ``not_geolocated``, ``unknown_quality``,
+        ``outside_metropole_left_out``, ``outside_commune`` (positions kept that lie
+        more than 2 km outside the commune the row names), ``unchecked_position``.
+
         Raises
         ------
         SourceFormatError
             Naming the file, line and column of what cannot be read: no
             coordinate columns, a coordinate that is not a number, a commune
             code that is not one, several years in one file, no facility of
-            the kinds relocate uses.
+            the kinds relocate uses; or positions mostly outside France
+            (longitude and latitude swapped, or another projection).
         """
-        del context
         if len(files) != 1:
             raise SourceFormatError(
                 f"the BPE is one file (a zip archive or the CSV in it); got {len(files)} files"
             )
         path = files[0]
-        table = _read_facilities(path)
+        table = _read_facilities(path, max_bytes=self.max_file_bytes)
         if len(table.frame) == 0:
             raise SourceFormatError(
                 f"{table.path.name}: no facility of the types relocate uses "
@@ -596,6 +630,9 @@ class BpeSource(OpenDataSource):
         kinds = kinds[kinds.notna()].reset_index(drop=True)
         codes = optional_insee_codes(table, _DEPCOM)
         lon, lat = _positions(table, codes)
+        named = (_LON, _LAT) if _LON in table.frame.columns else (_X, _Y)
+        columns = f"columns {named[0]!r} and {named[1]!r}"
+        refuse_swapped_positions(table.path.name, codes.to_numpy(), lon, lat, columns=columns)
         quality = _quality(table).to_numpy()
         has_position = ~np.isnan(lon)
         rejected = np.isin(quality, ["bad", "none"]) & has_position
@@ -642,6 +679,11 @@ class BpeSource(OpenDataSource):
         notes["not_geolocated"] = int((quality == "none").sum())
         notes["unknown_quality"] = int((quality == "unknown").sum())
         notes["outside_metropole_left_out"] = int(outside.sum())
+        away, unchecked = outside_their_commune(
+            facilities["insee"].to_numpy(), lon, lat, context.communes.communes
+        )
+        notes["outside_commune"] = int(away.sum())
+        notes["unchecked_position"] = int(unchecked.sum())
         return Parsed(
             table=facilities,
             edition=str(year),

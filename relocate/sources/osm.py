@@ -105,7 +105,7 @@ def _kind(path: Path) -> str:
         if name.endswith(endings):
             return kind
     raise SourceFormatError(
-        f"{path}: not an OpenStreetMap file relocate reads "
+        f"{path.name}: not an OpenStreetMap file relocate reads "
         "(.osm or .osm.xml: OSM XML; .osm.pbf: OSM PBF; .graphml: a fetched network)"
     )
 
@@ -239,6 +239,14 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
+def _told(exc: BaseException, *paths: Path) -> str:
+    """What a library said, in one line, naming files by their names (not where they are)."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    for path in paths:
+        text = text.replace(str(path), path.name)
+    return text
+
+
 def _graph_of(path: Path, kind: str) -> tuple[nx.MultiDiGraph, int]:
     """The road graph of one file, and the count of ways cut at missing nodes."""
     import osmnx  # lazy: see the note on imports above
@@ -247,19 +255,25 @@ def _graph_of(path: Path, kind: str) -> tuple[nx.MultiDiGraph, int]:
         try:
             return osmnx.load_graphml(path), 0
         except Exception as exc:  # networkx, lxml and osmnx raise many types
-            raise SourceFormatError(f"{path}: not a graphml road network: {exc}") from None
+            raise SourceFormatError(
+                f"{path.name}: not a graphml road network: {_told(exc, path)}"
+            ) from None
     with tempfile.TemporaryDirectory(prefix="relocate-osm-") as tmp:
         roads = Path(tmp) / "roads.osm"
         try:
             written, cut = _write_roads_xml(path, roads)
         except RuntimeError as exc:
-            raise SourceFormatError(f"{path}: not readable OSM data: {exc}") from None
+            raise SourceFormatError(
+                f"{path.name}: not readable OSM data: {_told(exc, path, roads)}"
+            ) from None
         if not written:
-            raise SourceFormatError(f"{path}: no drivable road in this file")
+            raise SourceFormatError(f"{path.name}: no drivable road in this file")
         try:
             graph = osmnx.graph_from_xml(roads, simplify=False, retain_all=True)
         except (ValueError, KeyError) as exc:
-            raise SourceFormatError(f"{path}: no road network can be built: {exc}") from None
+            raise SourceFormatError(
+                f"{path.name}: no road network can be built: {_told(exc, path, roads)}"
+            ) from None
     return _simplify(graph), cut
 
 
@@ -379,6 +393,11 @@ class OsmRoadsSource(OpenDataSource):
     )
     rhythm_days: ClassVar[int] = 365
     per_departement: ClassVar[bool] = True
+    #: Edges of a département and 60 km around it: an extract of another extent differs a lot.
+    min_row_share: ClassVar[float] = 0.5
+    #: A regional PBF extract is a few hundred MB.
+    max_file_bytes: ClassVar[int] = 8 << 30
+    table_columns: ClassVar[tuple[str, ...]] = EDGE_COLUMNS
     features: ClassVar[tuple[Feature, ...]] = (
         Feature(
             name="snap_m",
@@ -462,7 +481,7 @@ class OsmRoadsSource(OpenDataSource):
         graph, cut = _graph_of(path, kind)
         graph = _keep_drivable(graph)
         if graph.number_of_edges() == 0:
-            raise SourceFormatError(f"{path}: no drivable road in this file")
+            raise SourceFormatError(f"{path.name}: no drivable road in this file")
         no_maxspeed = sum(_missing(d.get("maxspeed")) for _, _, d in graph.edges(data=True))
         graph = osmnx.add_edge_speeds(
             graph, hwy_speeds=DEFAULT_SPEEDS_KPH, fallback=FALLBACK_SPEED_KPH

@@ -119,10 +119,29 @@ def _drive_model_status(store: Store, departement: str) -> SourceStatus:
     )
 
 
+def _ignored_note(store: Store, key: str, columns: tuple[str, ...]) -> str:
+    """The folders of a source that are not usable editions, and why, in a few words."""
+    root = store.source_dir(key)
+    if root.exists() and not root.is_dir():
+        return (
+            f"{root} is a file, not a folder: move it away (relocate keeps {key}'s editions there)"
+        )
+    ignored = store.ignored(key, columns=columns)
+    if not ignored:
+        return ""
+    shown = "; ".join(ignored[:2]) + ("; ..." if len(ignored) > 2 else "")
+    return f"{len(ignored)} folder(s) ignored, not usable editions: {shown}"
+
+
 def _open_data_status(store: Store, key: str, departement: str, today: date) -> SourceStatus:
     """One open-data source as the store has it."""
     source = OPEN_DATA[key]
-    loaded = store.editions(key, departement=departement if source.per_departement else None)
+    loaded = store.editions(
+        key,
+        departement=departement if source.per_departement else None,
+        columns=source.table_columns,
+    )
+    ignored = _ignored_note(store, key, source.table_columns)
     if not loaded:
         return SourceStatus(
             key=key,
@@ -130,7 +149,7 @@ def _open_data_status(store: Store, key: str, departement: str, today: date) -> 
             rows=None,
             loaded_from=how_to_load([key]),
             age_days=None,
-            warning="",
+            warning=ignored,
             notes="",
         )
     newest = loaded[0]
@@ -142,6 +161,8 @@ def _open_data_status(store: Store, key: str, departement: str, today: date) -> 
         if age > limit
         else ""
     )
+    if ignored:
+        warning = f"{warning}; {ignored}" if warning else ignored
     notes = [f"{name}: {count}" for name, count in newest.notes.items()]
     if newest.warnings:
         notes.append(f"{len(newest.warnings)} repairs when read")

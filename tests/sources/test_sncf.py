@@ -54,7 +54,14 @@ def test_real_list_has_every_station_with_codes_as_text(
     assert set(table["kind"]) == {"station"}
     # Published with a BOM, as expected: nothing repaired.
     assert parsed.warnings == ()
-    assert parsed.notes == {"stations": 2782, "without_position": 0, "without_commune": 0}
+    # No commune polygons in this context: no position can be checked.
+    assert parsed.notes == {
+        "stations": 2782,
+        "without_position": 0,
+        "without_commune": 0,
+        "outside_commune": 0,
+        "unchecked_position": 2782,
+    }
     assert table["insee"].str.fullmatch(r"\d{5}|2[AB]\d{3}").all()
     # Codes of the Ain (01) and others keep their leading zero.
     assert table["insee"].str.startswith("0").sum() > 100

@@ -14,7 +14,7 @@ import pytest
 
 import relocate.sources.store as store_module
 from relocate.sources.opendata import OpenDataSource, Parsed
-from relocate.sources.store import TABLE_SCHEMA, Manifest, Store
+from relocate.sources.store import TABLE_SCHEMA, Installed, Manifest, Store
 from tests.conftest import DummyDepartementSource, DummySource, empty_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "csv"
@@ -43,8 +43,34 @@ def install(
     )
 
 
+def install_outcome(
+    store: Store, source: OpenDataSource, path: Path, *, name: str | None = None
+) -> Installed:
+    """Stage a copy of ``path`` (under ``name``), parse it and put it in the store."""
+    staging = store.staging(source.key)
+    staged = staging / (name or path.name)
+    shutil.copyfile(path, staged)
+    parsed = source.parse([staged], context=empty_context())
+    try:
+        return store.put(
+            source,
+            staging=staging,
+            files=[(staged, str(path))],
+            parsed=parsed,
+            how="imported",
+            departement="99",
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def hidden_folders(root: Path) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if p.name.startswith("."))
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".") and p.is_dir())
+
+
+def entries(folder: Path) -> list[str]:
+    """The names in a folder, without the source's lock file."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".lock")
 
 
 @pytest.fixture
@@ -66,7 +92,7 @@ def test_install_creates_the_edition_folder_with_manifest_and_table(store: Store
     ]
     assert store.folder_of(manifest) == folder
     # Nothing else in the source folder: the staging folder became the edition folder.
-    assert [p.name for p in store.source_dir("dummy").iterdir()] == ["2024-12-31"]
+    assert entries(store.source_dir("dummy")) == ["2024-12-31"]
 
     written = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     data = fixture.read_bytes()
@@ -127,33 +153,50 @@ def test_editions_are_newest_first_whatever_the_install_order(store: Store) -> N
     assert loaded.table["count"].tolist() == [13.0, 1.0, 8.0]
 
 
-def test_reinstalling_an_edition_replaces_it_without_leftovers(
+def test_another_file_of_the_same_edition_gets_a_name_of_its_own(
     store: Store, tmp_path: Path
 ) -> None:
     source = DummySource()
-    install(store, source, FIXTURES / "dummy-2024.csv")
+    first = install(store, source, FIXTURES / "dummy-2024.csv")
     corrected = tmp_path / "dummy-2024-corrected.csv"
     corrected.write_text("code_insee;count;date\n99001;99;2024-12-31\n", encoding="utf-8")
-    manifest = install(store, source, corrected)
+    done = install_outcome(store, source, corrected)
 
+    assert done.outcome == "renamed"
+    assert done.manifest.edition == "2024-12-31 #2"
     root = store.source_dir("dummy")
-    assert sorted(p.name for p in root.iterdir()) == ["2024-12-31"]
+    assert entries(root) == ["2024-12-31", "2024-12-31__2"]
     assert hidden_folders(root) == []
+    # The first edition is untouched, file for file.
     folder = root / "2024-12-31"
-    # The old folder was replaced as a whole: its file is gone, not merged.
     assert sorted(p.name for p in folder.iterdir()) == [
-        "dummy-2024-corrected.csv",
+        "dummy-2024.csv",
         "manifest.json",
         "table.parquet",
     ]
-    assert manifest.files[0].sha256 == hashlib.sha256(corrected.read_bytes()).hexdigest()
+    assert Manifest.from_json((folder / "manifest.json").read_text(encoding="utf-8")) == first
+    # The later one, of the same date, is the one in use.
+    assert [m.edition for m in store.editions("dummy")] == ["2024-12-31 #2", "2024-12-31"]
     loaded = store.load(source)
     assert loaded is not None
     assert loaded.table["count"].tolist() == [99.0]
-    assert [m.rows for m in store.editions("dummy")] == [1]
+    third = install_outcome(store, source, FIXTURES / "dummy-2024.csv", name="again.csv")
+    assert third.manifest.edition == "2024-12-31 #3"
 
 
-def test_a_failed_replacement_puts_the_old_edition_back(
+def test_the_same_files_again_change_nothing(store: Store) -> None:
+    source = DummySource()
+    first = install(store, source, FIXTURES / "dummy-2024.csv")
+    before = {p.name: p.read_bytes() for p in (store.source_dir("dummy") / "2024-12-31").iterdir()}
+    done = install_outcome(store, source, FIXTURES / "dummy-2024.csv")
+    assert done.outcome == "unchanged"
+    assert done.manifest == first
+    assert entries(store.source_dir("dummy")) == ["2024-12-31"]
+    after = {p.name: p.read_bytes() for p in (store.source_dir("dummy") / "2024-12-31").iterdir()}
+    assert after == before
+
+
+def test_a_failed_rename_leaves_the_cache_as_it_was(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = DummySource()
@@ -161,25 +204,17 @@ def test_a_failed_replacement_puts_the_old_edition_back(
     folder = store.cache_dir / "dummy" / "2024-12-31"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
-    real_replace = os.replace
+    def rename(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        raise OSError("fixture: rename refused")
 
-    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        if Path(src).name.startswith(".staging-"):
-            raise OSError("fixture: rename refused")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(store_module.os, "replace", replace)
-    corrected = tmp_path / "dummy-2024.csv"
-    corrected.write_text("code_insee;count;date\n99001;99;2024-12-31\n", encoding="utf-8")
+    monkeypatch.setattr(store_module.os, "rename", rename)
+    newer = FIXTURES / "dummy-2025.csv"
     with pytest.raises(OSError, match="rename refused"):
-        install(store, source, corrected)
+        install(store, source, newer)
     monkeypatch.undo()
 
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
-    assert not any(n.startswith(".replaced-") for n in hidden_folders(store.source_dir("dummy")))
-    loaded = store.load(source)
-    assert loaded is not None
-    assert loaded.table["count"].tolist() == [12.0, 0.0, 7.5]
+    assert [m.edition for m in store.editions("dummy")] == ["2024-12-31"]
 
 
 def _break_manifest(folder: Path, how: str) -> None:
@@ -294,7 +329,7 @@ def test_departement_editions_are_filtered_by_departement(store: Store) -> None:
     install(store, source, FIXTURES / "dep-99.csv", departement="99")
     install(store, source, FIXTURES / "dep-98.csv", departement="98")
     root = store.source_dir("dummy-dep")
-    assert sorted(p.name for p in root.iterdir()) == ["2024-12-31_d98", "2024-12-31_d99"]
+    assert entries(root) == ["2024-12-31_d98", "2024-12-31_d99"]
 
     [only_99] = store.editions("dummy-dep", departement="99")
     assert only_99.departement == "99"
