@@ -94,6 +94,26 @@ def rank(
     show_default=True,
     help="Language of the map: French or English.",
 )
+@click.option(
+    "--robust",
+    is_flag=True,
+    help="Also say how sure each rank is, over plausible weights of the profile "
+    "(in the top list and the cards).",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=1, max=1_000_000),
+    default=10_000,
+    show_default=True,
+    help="With --robust: how many weightings to draw.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="With --robust: the seed of the draws (the same seed, the same figures).",
+)
 def map_command(
     profile: str,
     departement: str,
@@ -102,14 +122,23 @@ def map_command(
     top: int,
     out: Path | None,
     lang: str,
+    robust: bool,
+    samples: int,
+    seed: int,
 ) -> None:
     """Write the interactive map of a ranking, and print the best villages."""
+    from relocate.i18n import terminal_language, translator
     from relocate.outputs.map import build_map, write_map
     from relocate.outputs.report import format_ranking
     from relocate.scoring import load_profile
 
     if out is not None and out.suffix.lower() not in {".html", ".htm"}:
         raise click.BadParameter(f"{out} should end in .html", param_hint="--out")
+    source = click.get_current_context().get_parameter_source
+    if not robust and any(
+        source(name) is click.core.ParameterSource.COMMANDLINE for name in ("samples", "seed")
+    ):
+        raise click.BadParameter("--samples and --seed go with --robust", param_hint="--robust")
     wanted = load_profile(profile)
     if out is not None:
         refuse_overwriting(profile, [out])
@@ -117,9 +146,31 @@ def map_command(
     ranking = rank_territory(wanted, territory)
     out = out or Path("maps") / f"{_file_stem(profile)}-{territory.code}.html"
     refuse_overwriting(profile, [out])
-    write_map(build_map(ranking, territory, top=top, lang=lang), out)
-    click.echo(format_ranking(ranking, territory, top=top))
-    click.echo(f"\nWrote {out}")
+    sure = None
+    if robust:
+        from relocate.scoring.robust import WeightSpace, robustness
+
+        sure = robustness(
+            territory.features,
+            wanted,
+            space=WeightSpace.from_profile(wanted),
+            samples=samples,
+            seed=seed,
+            top=top,
+            catalogue=territory.catalogue,
+        )
+    write_map(build_map(ranking, territory, top=top, lang=lang, robustness=sure), out)
+    # The page speaks --lang; the terminal, the advisor's, speaks the terminal's language.
+    tr = translator(terminal_language())
+    click.echo(format_ranking(ranking, territory, top=top, lang=tr.lang))
+    if sure is not None:
+        click.echo(
+            "\n"
+            + tr._("How sure each rank is: {n} weightings drawn (seed {seed})").format(
+                n=tr.number(samples), seed=seed
+            )
+        )
+    click.echo("\n" + tr._("Wrote {path}").format(path=out))
 
 
 @click.command()

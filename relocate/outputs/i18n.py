@@ -26,12 +26,13 @@ __all__ = [
 ]
 
 # --- UI strings ------------------------------------------------------------------------------
-# Placeholders in braces ({n}, {rank}, {label}, {value}, {bound}, {v}, {pct}) are filled in by
-# the page; the page inserts every text as text, never as HTML.
+# Placeholders in braces ({n}, {label}, {value}, {bound}, {v}, {pct}, {list}...) are filled in
+# by the page; the page inserts every text as text, never as HTML.
 
 #: Every text the page shows, by key (the page's DATA["t"]), in English; translated
 #: through the message catalogues.
 PAGE_TEXTS: dict[str, str] = {
+    # The panel
     "panel": N_("Settings"),
     "show_panel": N_("Show settings"),
     "hide_panel": N_("Hide settings"),
@@ -45,19 +46,53 @@ PAGE_TEXTS: dict[str, str] = {
     "at_least": N_("at least {v}"),
     "at_most": N_("at most {v}"),
     "reset": N_("Reset to profile"),
+    "restored": N_(
+        "These settings come from the link or your last visit; “Reset to profile” undoes them."
+    ),
+    "download_profile": N_("Download this profile"),
+    "download_none": N_("Give a weight to at least one criterion first."),
+    "profile_adjusted": N_("{name} (adjusted on the map)"),
     "search": N_("Search a village"),
     "search_none": N_("No village found"),
     "top": N_("Top {n}"),
+    # How much of the profile the ranking covers, and ties
+    "share_all": N_("This ranking covers all of your priorities."),
+    "share_one": N_("This ranking covers {pct} of your priorities: no data here yet on {list}."),
+    "share_many": N_(
+        "This ranking covers {pct} of your priorities: no data here yet on these: {list}."
+    ),
+    "share_low": N_(
+        "Too few of your priorities have data here: this ranking is not a recommendation yet."
+    ),
+    "card_share": N_("This score covers {pct} of your priorities."),
+    "card_missing": N_("No data for this village on {list}: ask at the town hall."),
+    "ties_top": N_("{n} villages tie at {score}: their order in the list is no preference."),
+    "tied_one": N_("tied with 1 other village"),
+    "tied_many": N_("tied with {n} other villages"),
+    # How sure the ranks are (computed once, for the profile's own weights)
+    "robust_line": N_("in the top {n} for {pct} of plausible weightings, rank {low} to {high}"),
+    "robust_line_one": N_("in the top {n} for {pct} of plausible weightings, rank {low}"),
+    "robust_about": N_(
+        "How sure: over {samples} plausible weightings of the profile (not of the sliders)."
+    ),
+    "robust_fixed": N_(
+        "The profile gives no range for its weights: these figures hold for its exact weights."
+    ),
+    "robust_stale": N_(
+        "These figures are for the profile’s own weights: they do not follow the sliders."
+    ),
+    # Compare and cards
     "compare": N_("Compare"),
     "compare_add": N_("Add to comparison"),
     "compare_full": N_("Three villages at most: remove one first"),
     "compare_already": N_("Already in the comparison"),
     "remove": N_("Remove"),
     "close": N_("Close"),
+    "print": N_("Print"),
+    "best": N_("best of the villages compared"),
     "score": N_("Score"),
     "score_layer": N_("Score (0–100)"),
-    "utility": N_("Satisfaction"),
-    "utility_layer": N_("Satisfaction (0–1)"),
+    "satisfaction": N_("Satisfaction"),
     "points": N_("Points"),
     "value": N_("Value"),
     "criterion": N_("Criterion"),
@@ -72,12 +107,7 @@ PAGE_TEXTS: dict[str, str] = {
     "not_ranked": N_("Not ranked"),
     "no_score": N_("No score: no criterion has data for this village"),
     "no_data": N_("No data"),
-    "coverage": N_(
-        "Only {pct} of the weight had data for this village; "
-        "the score is the weighted mean of the rest."
-    ),
-    "unavailable": N_("Unavailable, left out of the weighting"),
-    "unavailable_title": N_("Unavailable criteria"),
+    "unavailable_title": N_("What the data here cannot say"),
     "estimate": N_("estimate"),
     "missing": N_("missing"),
     "yes": N_("yes"),
@@ -92,20 +122,24 @@ PAGE_TEXTS: dict[str, str] = {
     "not_published": N_("not published"),
     "source": N_("Source"),
     "sources": N_("Sources"),
-    "drive_times": N_("Drive times are estimates"),
-    "drive_times_network": N_("Drive times"),
-    "drive_model": N_("straight-line distance × {detour} for detours, at {speed} km/h"),
+    "drive_times": N_("Drive times"),
+    "drive_unreachable": N_("Drive time not computed on the road network: check on site"),
+    # The map, its layers and its legend
     "base_map": N_("Base map (internet)"),
     "osm": N_("© OpenStreetMap contributors"),
     "layers": N_("Layers"),
     "airports": N_("Airports"),
+    "village_names": N_("Village names"),
     "isochrones": N_("Areas within 30, 45 and 60 min of the airports (road network)"),
     "rank_markers": N_("Top {n} (rank)"),
+    "zoom_in": N_("Zoom in"),
+    "zoom_out": N_("Zoom out"),
     "legend_excluded": N_("Excluded"),
     "legend_excluded_outline": N_("Excluded (dashed outline)"),
     "legend_no_data": N_("No data"),
+    "legend_better": N_("Yellow: better for your profile"),
+    "legend_on_map": N_("On the map"),
     "low_confidence": N_("low confidence"),
-    "low_confidence_sales": N_("low confidence: {n} sales"),
     "colon": N_(": "),
     "points_short": N_("pts"),
     "out_of_100": N_("/100"),

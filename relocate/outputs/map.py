@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import importlib.resources
 import json
 import math
 import re
+from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+from babel.dates import format_date
 from branca.element import Element, Figure
 from jinja2 import Template
 
 from relocate._files import atomic_path
-from relocate._frames import number_at
-from relocate.declare import LANGUAGES, Unit
+from relocate.declare import LANGUAGES, NEAREST_NAME, Unit
 from relocate.errors import InvalidOptionError
-from relocate.outputs.card import source_label
+from relocate.i18n import translator
+from relocate.outputs.card import low_confidence
 from relocate.outputs.formats import format_opening_hours, is_missing
 from relocate.outputs.i18n import ui_strings
 from relocate.scoring import Ranking
 from relocate.territory import Territory
+
+if TYPE_CHECKING:  # typing only: the robustness engine is imported by who computes it
+    from relocate.scoring.robust import Robustness
 
 __all__ = [
     "PRECISION_DEGREES",
@@ -45,9 +51,10 @@ ISOCHRONE_SIMPLIFY_DEGREES = 0.002
 #: Facilities shown as map layers: those within this margin (degrees) of the département.
 _LAYER_MARGIN_DEGREES = 0.3
 _LEAFLET = ("js_lib_leaflet", "static/js_lib_leaflet")
-#: The page's scripts, inlined in this order: the pure scoring core, the Leaflet controls
+#: The page's scripts, inlined in this order: the pure scoring core, the page's other pure
+#: helpers (search, value classes, the address, the profile as TOML), the Leaflet controls
 #: (panel, card, compare, legend, footer), then the app that wires them to the map.
-SCRIPTS = ("score.js", "controls.js", "app.js")
+SCRIPTS = ("score.js", "core.js", "controls.js", "app.js")
 
 
 def _resource(package: str, relative: str) -> bytes:
@@ -121,16 +128,63 @@ def _unit_entry(unit: Unit, lang: str) -> dict[str, Any]:
     }
 
 
-def _feature_entry(territory: Territory, name: str, lang: str, col: int) -> dict[str, Any]:
+#: Which way a value is better when no profile says it: drive times and distances lower,
+#: counts of facilities higher. Other facts (population, density...) have no best.
+_BETTER_BY_ROLE = {"dist": "lower", "drive": "lower", "count": "higher"}
+
+
+#: The edition of a file that states no date, as the store names it (``relocate.sources.
+#: opendata``): ``edition unknown, imported on 2026-12-01``, or ``retrieved 2026-12-01``.
+_UNDATED = re.compile(r"(edition unknown, imported on|retrieved) (\d{4})-(\d{2})-(\d{2})(.*)")
+
+
+def _edition(edition: str, lang: str) -> str:
+    """An edition as the household reads it: an undated file's words in its language."""
+    found = _UNDATED.fullmatch(edition)
+    if found is None:
+        return edition
+    tr = translator(lang)
+    how, year, month, day, rest = found.groups()
+    when = format_date(date(int(year), int(month), int(day)), "d MMMM y", locale=tr.locale)
+    if how == "retrieved":
+        return tr._("retrieved on {date}").format(date=when) + rest
+    return tr._("edition unknown, imported on {date}").format(date=when) + rest
+
+
+def _source_label(territory: Territory, name: str, lang: str) -> str:
+    """Where a feature comes from, shortly: ``communes``, ``arcep 2025-T2`` (in ``lang``)."""
+    keys = territory.feature_sources.get(name, ())
+    if territory.is_built_in(name):
+        return ", ".join(keys)
+    found = territory.sources_of(name)
+    return ", ".join(f"{s.key} {_edition(s.edition, lang)}" for s in found) or ", ".join(keys)
+
+
+def _place_of(territory: Territory, name: str) -> str | None:
+    """The text column naming the nearest place a distance or drive time is measured to."""
     spec = territory.spec(name)
+    if spec.role not in ("dist", "drive") or spec.destination is None:
+        return None
+    prefix, suffix = NEAREST_NAME
+    column = f"{prefix}{spec.destination}{suffix}"
+    return column if column in territory.features else None
+
+
+def _feature_entry(
+    territory: Territory, name: str, lang: str, col: int, places: list[str]
+) -> dict[str, Any]:
+    spec = territory.spec(name)
+    place = _place_of(territory, name)
     return {
         "name": name,
         "label": spec.label(lang),
         "unit": _unit_entry(spec.unit, lang),
         "estimate": territory.is_estimate(name),
-        "source": source_label(territory, name),
+        "source": _source_label(territory, name, lang),
         "builtin": territory.is_built_in(name),
         "col": col,
+        "place": None if place is None else places.index(place),
+        "better": _BETTER_BY_ROLE.get(spec.role),
     }
 
 
@@ -156,7 +210,7 @@ def _layers(territory: Territory, lang: str) -> list[dict[str, Any]]:
                 {
                     "kind": str(kind),
                     "label": _layer_label(territory, str(kind), lang),
-                    "source": f"{loaded.info.key} {loaded.info.edition}",
+                    "source": f"{loaded.info.key} {_edition(loaded.info.edition, lang)}",
                     "items": [
                         [round(float(lon), 5), round(float(lat), 5), _text(name)]
                         for lon, lat, name in zip(
@@ -173,48 +227,58 @@ def _layer_label(territory: Territory, kind: str, lang: str) -> str:
     return kind if found is None else found.noun.plural()(lang)
 
 
-def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) -> dict[str, Any]:
-    """Everything the page needs, as plain data: the one definition of the profile it scores.
+def _doubts(territory: Territory, code: str, columns: list[str], lang: str) -> dict[str, str]:
+    """Why some values of a village are to be read with care, by feature, in ``lang``."""
+    doubt = {}
+    if "house_price_eur_m2" in columns:
+        note = low_confidence(territory, "house_price_eur_m2", code, lang=lang)
+        if note is not None:
+            doubt["house_price_eur_m2"] = note
+    if territory.drive_notes is not None:
+        unreachable = ui_strings(lang)["drive_unreachable"]
+        for name, reason in territory.drive_notes.loc[code].items():
+            if name in columns and not is_missing(reason):
+                # The network's reasons are the advisor's (English): the household reads one
+                # sentence in its language.
+                doubt[str(name)] = unreachable
+    return doubt
 
-    See ``relocate/outputs/static/relocate-map.js`` for how the page uses it: it
-    scores exactly as :func:`relocate.scoring.score` does.
-    """
-    profile = ranking.profile
+
+class _Strings:
+    """A table of the distinct texts of the page: each village refers to them by position."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self._at: dict[str, int] = {}
+
+    def ref(self, value: object) -> int | None:
+        text = _text(value)
+        if text is None:
+            return None
+        if text not in self._at:
+            self._at[text] = len(self.texts)
+            self.texts.append(text)
+        return self._at[text]
+
+
+def _villages(
+    territory: Territory, columns: list[str], places: list[str], exact: set[str], lang: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Each village's values (numbers, and the names of its nearest places) and town hall."""
+    strings = _Strings()
     features = territory.features
-    criteria = [n for n in profile.criteria if n not in ranking.unavailable]
-    constraints = [n for n in profile.constraints if n not in ranking.unavailable]
-    facts = [
-        n
-        for n in features.columns
-        if n not in criteria
-        and n not in constraints
-        and not _redundant(n, territory)
-        and territory.spec(n).unit.numeric  # names are shown by the map script's cards
-    ]
-    columns = list(dict.fromkeys([*criteria, *constraints, *facts]))
-    exact = set(criteria) | set(constraints)  # scored in the page: full precision
-
-    texts = ui_strings(lang)
-    villages = []
     values = features.reindex(columns=columns)
+    names = features.reindex(columns=places)
+    villages = []
     for code, village in territory.villages.iterrows():
         row = values.loc[code]
-        doubt = {}
-        if "house_price_eur_m2" in columns and "house_price_low_confidence" in features:
-            flag = features.at[code, "house_price_low_confidence"]
-            if not is_missing(flag) and bool(flag):
-                sales = number_at(features, code, "house_sales")
-                doubt["house_price_eur_m2"] = texts["low_confidence_sales"].format(n=f"{sales:.0f}")
-        if territory.drive_notes is not None:
-            for name, reason in territory.drive_notes.loc[code].items():
-                if name in columns and not is_missing(reason):
-                    doubt[str(name)] = str(reason)
         villages.append(
             {
                 "insee": str(code),
                 "name": str(village["name"]),
                 "v": [_number(row[c], digits=None if c in exact else 4) for c in columns],
-                "doubt": doubt,
+                "n": [strings.ref(x) for x in names.loc[code]],
+                "doubt": _doubts(territory, str(code), columns, lang),
                 "th": {
                     "address": _text(village["townhall_address"]),
                     "phone": _text(village["townhall_phone"]),
@@ -224,11 +288,103 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
                 },
             }
         )
+    return villages, strings.texts
+
+
+def _unavailable(ranking: Ranking, territory: Territory, lang: str) -> list[dict[str, Any]]:
+    """What the data could not say, for the household: no command, a question to ask.
+
+    A criterion's weight comes with it: the page says which share of the priorities the
+    ranking covers, as the sliders move the others.
+    """
+    out = []
+    criteria = ranking.profile.criteria
+    for name, absence in ranking.absences.items():
+        label = territory.spec(name).label(lang)
+        out.append(
+            {
+                "name": name,
+                "label": label,
+                "weight": criteria[name].weight if name in criteria else None,
+                "text": absence.for_household(label, lang),
+            }
+        )
+    return out
+
+
+def _robust(robustness: Robustness | None, territory: Territory) -> dict[str, Any] | None:
+    """How sure each rank is over plausible weights, per village in the page's order."""
+    if robustness is None:
+        return None
+    table = robustness.table.reindex(territory.villages.index)
+
+    def rank(value: object) -> int | None:
+        number = _number(value)
+        return None if number is None else int(number)
+
+    return {
+        "samples": robustness.samples,
+        "seed": robustness.seed,
+        "top": robustness.top,
+        "fixed": robustness.space.is_fixed,
+        "p": [_number(x, digits=4) for x in table["p_top"]],
+        "lo": [rank(x) for x in table["rank_p05"]],
+        "hi": [rank(x) for x in table["rank_p95"]],
+    }
+
+
+def _state_key(ranking: Ranking, territory: Territory) -> str:
+    """Where the page keeps its sliders in local storage: one key per profile and département."""
+    profile = json.dumps(ranking.profile.model_dump(mode="json"), sort_keys=True)
+    digest = hashlib.sha256(f"{territory.code}\n{profile}".encode()).hexdigest()
+    return f"relocate:{territory.code}:{digest[:16]}"
+
+
+def _columns(ranking: Ranking, territory: Territory) -> tuple[list[str], list[str], list[str]]:
+    """The page's criteria, constraints and facts: the numbers it shows, in that order."""
+    profile = ranking.profile
+    criteria = [n for n in profile.criteria if n not in ranking.unavailable]
+    constraints = [n for n in profile.constraints if n not in ranking.unavailable]
+    facts = [
+        n
+        for n in territory.features.columns
+        if n not in criteria
+        and n not in constraints
+        and not _redundant(n, territory)
+        and territory.spec(n).unit.numeric  # names go with the distances they name
+    ]
+    return criteria, constraints, facts
+
+
+def page_data(
+    ranking: Ranking,
+    territory: Territory,
+    *,
+    top: int,
+    lang: str,
+    robustness: Robustness | None = None,
+) -> dict[str, Any]:
+    """Everything the page needs, as plain data: the one definition of the profile it scores.
+
+    See ``relocate/outputs/static/`` for how the page uses it: ``score.js`` scores
+    exactly as :func:`relocate.scoring.score` does.
+    """
+    profile = ranking.profile
+    criteria, constraints, facts = _columns(ranking, territory)
+    columns = list(dict.fromkeys([*criteria, *constraints, *facts]))
+    exact = set(criteria) | set(constraints)  # scored in the page: full precision
+    places = [
+        n for n in territory.features.columns if not territory.spec(n).unit.numeric
+    ]  # the names of the nearest places, as text
+    villages, strings = _villages(territory, columns, places, exact, lang)
     index = {name: i for i, name in enumerate(columns)}
-    detour, speed = territory.estimate_model.parameters
+
+    def entry(name: str) -> dict[str, Any]:
+        return _feature_entry(territory, name, lang, index[name], places)
+
     return {
         "lang": lang,
-        "t": texts,
+        "t": ui_strings(lang),
         "title": profile.title(lang),
         "description": profile.summary(lang),
         "departement": {"code": territory.code, "name": territory.name},
@@ -236,7 +392,7 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
         "columns": columns,
         "criteria": [
             {
-                **_feature_entry(territory, name, lang, index[name]),
+                **entry(name),
                 "weight": profile.criteria[name].weight,
                 "better": profile.criteria[name].better,
                 "full": profile.criteria[name].full,
@@ -246,17 +402,18 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
         ],
         "constraints": [
             {
-                **_feature_entry(territory, name, lang, index[name]),
+                **entry(name),
                 "min": profile.constraints[name].min,
                 "max": profile.constraints[name].max,
             }
             for name in constraints
         ],
-        "unavailable": [
-            {"name": name, "label": territory.spec(name).label(lang), "reason": reason}
-            for name, reason in ranking.unavailable.items()
-        ],
-        "facts": [_feature_entry(territory, name, lang, index[name]) for name in facts],
+        "criteria_order": list(profile.criteria),
+        "unavailable": _unavailable(ranking, territory, lang),
+        "min_scored_share": territory.settings.min_scored_share,
+        "facts": [entry(name) for name in facts],
+        "text_columns": places,
+        "strings": strings,
         "villages": villages,
         "shapes": _shapes(territory.villages),
         "airports": [
@@ -270,14 +427,15 @@ def page_data(ranking: Ranking, territory: Territory, *, top: int, lang: str) ->
             for code, row in territory.airports.iterrows()
         ],
         "layers": _layers(territory, lang),
-        "sources": [s.citation() for s in territory.sources],
-        "drive_times": texts["drive_model"].format(detour=f"{detour:.3g}", speed=f"{speed:.3g}")
-        if territory.estimated
-        else territory.drive_times,
+        "sources": [s.citation(lang) for s in territory.sources],
+        "drive_times": territory.describe_drive_times(lang),
         "drive_estimated": any(
             territory.is_estimate(c) for c in columns if territory.spec(c).role == "drive"
         ),
         "isochrones": _isochrones(territory, lang),
+        "profile": profile.model_dump(mode="json"),
+        "state_key": _state_key(ranking, territory),
+        "robust": _robust(robustness, territory),
         "python_order": [str(code) for code in ranking.table.index],
     }
 
@@ -313,7 +471,12 @@ def _redundant(feature: str, territory: Territory) -> bool:
 
 
 def build_map(
-    ranking: Ranking, territory: Territory, *, top: int = 10, lang: str = "fr"
+    ranking: Ranking,
+    territory: Territory,
+    *,
+    top: int = 10,
+    lang: str = "fr",
+    robustness: Robustness | None = None,
 ) -> folium.Map:
     """Build the self-contained map page of a ranking.
 
@@ -333,6 +496,10 @@ def build_map(
         How many of the best villages to mark and list.
     lang
         ``fr`` (default) or ``en``.
+    robustness
+        How sure each rank is over plausible weights of the profile
+        (:func:`relocate.scoring.robust.robustness`): the top list and the cards say
+        it, as figures for the profile's own weights (they do not follow the sliders).
 
     Raises
     ------
@@ -341,9 +508,10 @@ def build_map(
     """
     if lang not in LANGUAGES:
         raise InvalidOptionError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    data = page_data(ranking, territory, top=top, lang=lang)
+    data = page_data(ranking, territory, top=top, lang=lang, robustness=robustness)
     west, south, east, north = territory.villages.geometry.to_crs("EPSG:4326").total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False)
+    # The zoom buttons and the (metric) scale are the page's own, in its language.
+    fmap = folium.Map(tiles=None, control_scale=False, zoom_control=False, prefer_canvas=False)
     fmap.default_js = []  # no CDN: Leaflet is inlined below
     fmap.default_css = []
     fmap.fit_bounds([[south, west], [north, east]])

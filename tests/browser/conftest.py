@@ -149,10 +149,10 @@ class MapPage:
     #: Seconds from navigation to ``relocateMap.ready``, once opened.
     load_seconds: float | None = None
 
-    def open(self, path: Path) -> MapPage:
-        """Load a map file and wait until the app says it is drawn (fail at a page error)."""
+    def open(self, path: Path, fragment: str = "") -> MapPage:
+        """Load a map file (at ``#fragment``) and wait until the app says it is drawn."""
         start = time.perf_counter()
-        self.page.goto(path.as_uri(), wait_until="load")
+        self.page.goto(path.as_uri() + (f"#{fragment}" if fragment else ""), wait_until="load")
         deadline = start + READY_TIMEOUT_MS / 1000
         while not self.page_errors:
             with contextlib.suppress(WaitTimeoutError):
@@ -342,3 +342,81 @@ def gappy(gers: relocate.Territory, family: Profile) -> tuple[relocate.Territory
 def gappy_map(gappy: tuple[relocate.Territory, Ranking], maps_dir: Path) -> Path:
     territory, ranking = gappy
     return _write(ranking, territory, maps_dir / "gappy.html", "fr")
+
+
+# -- with open data: point layers, nearest stations, post offices, hospitals -----------------
+
+#: Real open-data files (../shared/data) of the point sources, imported for the Gers.
+SHARED_POINTS = {
+    "sncf": ("sncf-gares-de-voyageurs/gares-de-voyageurs.csv",),
+    "laposte": ("laposte-points-de-contact/laposte_poincont2.csv",),
+    "finess": ("hospitals-finess-2020/hospitals-FR.csv",),
+}
+
+
+@pytest.fixture(scope="session")
+def open_gers(tmp_path_factory: pytest.TempPathFactory) -> relocate.Territory:
+    """The Gers with the real station, post-office and hospital lists imported.
+
+    Skips when ../shared/data lacks them (fails when ``RELOCATE_REQUIRE_SHARED_DATA`` is set).
+    """
+    from relocate.sources import load_communes
+    from relocate.sources.fetch import import_files
+    from relocate.sources.opendata import ParseContext
+    from relocate.sources.registry import OPEN_DATA
+    from relocate.sources.store import Store
+    from tests.conftest import REQUIRE_SHARED_ENV, SHARED_DATA
+
+    paths = {key: [SHARED_DATA / name for name in names] for key, names in SHARED_POINTS.items()}
+    absent = [str(p) for files in paths.values() for p in files if not p.exists()]
+    if absent:
+        reason = f"real open-data files are absent: {', '.join(absent)}"
+        if os.environ.get(REQUIRE_SHARED_ENV, "") not in ("", "0"):
+            pytest.fail(f"{reason}, and {REQUIRE_SHARED_ENV} is set")
+        pytest.skip(reason)
+    cache = tmp_path_factory.mktemp("relocate-open-cache")
+    relocate.load_territory(relocate.Settings(cache_dir=cache))  # parses the communes once
+    context = ParseContext(communes=load_communes(cache_dir=cache), departement="32")
+    store = Store(cache)
+    for key, files in paths.items():
+        import_files(OPEN_DATA[key], files, store=store, context=context)
+    return relocate.load_territory(relocate.Settings(cache_dir=cache))
+
+
+@pytest.fixture(scope="session")
+def remote_open(open_gers: relocate.Territory) -> Ranking:
+    """The remote worker's ranking with the stations loaded (fibre still missing)."""
+    return rank(open_gers, load_profile("remote-worker"))
+
+
+@pytest.fixture(scope="session")
+def open_fr_map(open_gers: relocate.Territory, remote_open: Ranking, maps_dir: Path) -> Path:
+    return _write(remote_open, open_gers, maps_dir / "remote-open-fr.html", "fr")
+
+
+@pytest.fixture(scope="session")
+def open_en_map(open_gers: relocate.Territory, remote_open: Ranking, maps_dir: Path) -> Path:
+    return _write(remote_open, open_gers, maps_dir / "remote-open-en.html", "en")
+
+
+# -- with robustness figures ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def family_robustness(gers: relocate.Territory, family: Profile) -> Any:
+    """How sure the family's ranks are when each weight is known only to within a half."""
+    from relocate.scoring.robust import WeightSpace, robustness
+
+    weights = np.array([c.weight for c in family.criteria.values()])
+    space = WeightSpace(tuple(family.criteria), 0.5 * weights, 1.5 * weights)
+    return robustness(
+        gers.features, family, space=space, samples=2000, seed=7, top=10, catalogue=gers.catalogue
+    )
+
+
+@pytest.fixture(scope="session")
+def robust_map(
+    family_ranking: Ranking, gers: relocate.Territory, family_robustness: Any, maps_dir: Path
+) -> Path:
+    fmap = build_map(family_ranking, gers, top=10, lang="fr", robustness=family_robustness)
+    return write_map(fmap, maps_dir / "family-robust-fr.html")

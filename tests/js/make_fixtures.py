@@ -2,9 +2,11 @@
 
 Each ``fixtures/score-<case>.json`` holds what the page is given (criteria and constraints
 entries with ``col``, ``weight``, ``better``, ``full``, ``zero``, ``min``, ``max``; villages
-with ``insee`` and ``v``, as :func:`relocate.outputs.map.page_data` writes them), the sliders
-and switches moved in the page (``weights``, ``switches``), and what
-:func:`relocate.scoring.score` computes for the same profile: ``order`` and, per village,
+with ``insee`` and ``v``; the profile's ``criteria_order`` and its ``unavailable`` criteria with
+their weights, as :func:`relocate.outputs.map.page_data` writes them), the sliders and
+switches moved in the page (``weights``, ``switches``), and what
+:func:`relocate.scoring.score` computes for the same profile: ``order``, ``scored_share``,
+``top_ties`` and, per village,
 ``score``, ``rank``, ``excluded``, ``coverage``, ``utilities``, ``points``, ``failed``
 (constraint and bound) and ``unchecked``. ``fixtures/numpy.json`` holds numpy's own rint,
 round, sum and interp on awkward numbers. ``tests/js/*.test.js`` checks that
@@ -135,6 +137,11 @@ def page_inputs(case: Case, features: pd.DataFrame) -> dict[str, Any]:
             {"insee": str(code), "v": [_number(x) for x in values.loc[code]]}
             for code in features.index
         ],
+        "criteria_order": list(profile.criteria),
+        "unavailable": [
+            {"name": n, "weight": profile.criteria[n].weight if n in profile.criteria else None}
+            for n in unavailable
+        ],
     }
 
 
@@ -154,7 +161,12 @@ def python_results(ranking: Ranking) -> dict[str, Any]:
             "failed": _failed(row["reasons"]),
             "unchecked": [] if pd.isna(row["unchecked"]) else str(row["unchecked"]).split(", "),
         }
-    return {"order": [str(code) for code in table.index], "villages": villages}
+    return {
+        "order": [str(code) for code in table.index],
+        "scored_share": ranking.scored_share,
+        "top_ties": ranking.top_ties(),
+        "villages": villages,
+    }
 
 
 def build_case(case: Case) -> dict[str, Any]:
@@ -452,6 +464,41 @@ def _unavailable() -> Case:
     )
 
 
+def _partly_scored() -> Case:
+    def check(ranking: Ranking) -> None:
+        assert ranking.unscored == ["fibre_share_pct", "drive_min_station", "count_bakery"]
+        assert 0 < ranking.scored_share < 0.6
+        assert ranking.top_ties() == 3
+
+    return Case(
+        name="partly-scored",
+        about=(
+            "Criteria the page cannot score between those it can, weights that do not add up"
+            " exactly in floats, one of weight 0, a slider moved: the share of the profile's"
+            " weight scored, as Ranking.scored_share computes it; three villages tie at 100."
+        ),
+        villages={
+            "99073": {"drive_min_TLS": 30, "population": 2500, "townhall_hours_per_week": 40},
+            "99071": {"drive_min_TLS": 20, "population": 3000, "townhall_hours_per_week": 35},
+            "99072": {"drive_min_TLS": 10, "population": 2100, "townhall_hours_per_week": 31},
+            "99074": {"drive_min_TLS": 80, "population": 900, "townhall_hours_per_week": 12},
+            "99075": {"drive_min_TLS": None, "population": 400, "townhall_hours_per_week": None},
+        },
+        profile=_profile(
+            {
+                "drive_min_TLS": {**TLS, "weight": 0.3},
+                "fibre_share_pct": {**FIBRE, "weight": 2.7},
+                "population": {**POP, "weight": 0.1},
+                "drive_min_station": {**TLS, "weight": 1.9},
+                "townhall_hours_per_week": {**HOURS, "weight": 0.7},
+                "count_bakery": {"weight": 0, "better": "higher", "full": 3, "zero": 0},
+            }
+        ),
+        weights={"population": 0.2},
+        check=check,
+    )
+
+
 MANY = {
     "drive_min_TLS": {"weight": 3, "better": "lower", "full": 45, "zero": 120},
     "drive_min_AGF": {"weight": 1.5, "better": "lower", "full": 30, "zero": 90},
@@ -515,6 +562,7 @@ CASES: tuple[Callable[[], Case], ...] = (
     _switched_off,
     _constraints,
     _unavailable,
+    _partly_scored,
     _many,
 )
 

@@ -76,6 +76,15 @@ describe("scoreAll computes what relocate.scoring.score computes", () => {
         assert.equal(result.ranked, ranked);
       });
 
+      it("says the share of the profile's weight scored as Python (Ranking.scored_share)", () => {
+        const share = core.scoredShare(fixture.page, fixture.weights).share;
+        assert.ok(Object.is(share, python.scored_share), share + " != " + python.scored_share);
+      });
+
+      it("counts the villages tied at the top as Python (Ranking.top_ties)", () => {
+        assert.equal(core.topTies(result), python.top_ties);
+      });
+
       it("ranks from 1, in order, the villages with a score and no exclusion", () => {
         const ranks = result.order.map((i) => result.rank[i]).filter((r) => r !== null);
         assert.deepEqual(ranks, ranks.map((_, k) => k + 1));
@@ -136,6 +145,50 @@ describe("scoreAll's inputs", () => {
   });
 });
 
+describe("scoredShare", () => {
+  const partly = CASES.find((c) => c.case === "partly-scored");
+
+  it("lists the criteria left out that weigh something, in the profile's order", () => {
+    assert.deepEqual(core.scoredShare(partly.page, partly.weights).unscored,
+      ["fibre_share_pct", "drive_min_station"]);
+  });
+
+  it("follows the sliders: more weight on what is scored, a larger share", () => {
+    const before = core.scoredShare(partly.page, partly.weights).share;
+    const after = core.scoredShare(partly.page, { drive_min_TLS: 9 }).share;
+    assert.ok(after > before);
+    assert.equal(core.scoredShare(partly.page, { drive_min_TLS: 0, population: 0,
+      townhall_hours_per_week: 0 }).share, 0);
+  });
+
+  it("is 1 when everything is scored, 0 when nothing weighs", () => {
+    const basic = CASES.find((c) => c.case === "basic");
+    assert.equal(core.scoredShare(basic.page).share, 1);
+    const zero = CASES.find((c) => c.case === "all-zero");
+    assert.equal(core.scoredShare(zero.page, zero.weights).share, 0);
+  });
+});
+
+describe("sharedRanks", () => {
+  it("gives tied villages the first rank of their score, others their own", () => {
+    for (const fixture of CASES) {
+      const result = run(fixture);
+      const shared = core.sharedRanks(result);
+      result.order.forEach((i, k) => {
+        if (result.rank[i] === null) return assert.equal(shared[i], null);
+        const prev = k > 0 ? result.order[k - 1] : null;
+        const same = prev !== null && result.rank[prev] !== null &&
+          core.roundHalfEven(result.score[prev], 9) === core.roundHalfEven(result.score[i], 9);
+        assert.equal(shared[i], same ? shared[prev] : result.rank[i], fixture.case);
+      });
+    }
+    const ties = CASES.find((c) => c.case === "ties");
+    const result = run(ties);
+    const top = core.topIndices(result, 4).map((i) => core.sharedRanks(result)[i]);
+    assert.deepEqual(top, [1, 1, 1, 1]);
+  });
+});
+
 describe("topIndices", () => {
   it("lists at most n ranked villages, best first", () => {
     for (const fixture of CASES) {
@@ -155,7 +208,7 @@ describe("the module", () => {
     assert.ok(Object.isFrozen(core));
     assert.deepEqual(Object.keys(core).sort(), [
       "isMissing", "numpySum", "profileWeights", "rint", "roundHalfEven", "scoreAll",
-      "topIndices", "utility",
+      "scoredShare", "sharedRanks", "topIndices", "topTies", "utility",
     ]);
   });
 

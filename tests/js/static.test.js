@@ -13,7 +13,7 @@ const vm = require("node:vm");
 
 const STATIC = path.resolve(__dirname, "../../relocate/outputs/static");
 /** In the order map.SCRIPTS inlines them. */
-const SCRIPTS = ["score.js", "controls.js", "app.js"];
+const SCRIPTS = ["score.js", "core.js", "controls.js", "app.js"];
 const FILES = SCRIPTS.concat(["relocate-map.css"]);
 
 function read(name) {
@@ -52,13 +52,14 @@ describe("the page's static files", () => {
   });
 
   it("each define one global, in the order they are inlined", () => {
-    const globals = { "score.js": "relocateScore", "controls.js": "relocateControls",
-      "app.js": "relocateMap" };
+    const globals = { "score.js": "relocateScore", "core.js": "relocateCore",
+      "controls.js": "relocateControls", "app.js": "relocateMap" };
     for (const name of SCRIPTS) {
       assert.match(code(read(name)), new RegExp("\\." + globals[name] + " = "), name);
     }
     // controls.js and app.js read the globals of the scripts before them, when they load.
     assert.match(code(read("controls.js")), /global\.relocateScore\b/);
+    assert.match(code(read("controls.js")), /global\.relocateCore\b/);
     assert.match(code(read("app.js")), /global\.relocateControls\b/);
   });
 });

@@ -46,13 +46,26 @@ def test_placeholders_match_between_languages() -> None:
 def test_ui_strings_the_page_needs() -> None:
     fr, en = ui_strings("fr"), ui_strings("en")
     assert en["reset"] == "Reset to profile"
-    assert en["unavailable"] == "Unavailable, left out of the weighting"
+    assert en["satisfaction"] == "Satisfaction"
     assert fr["reset"] == "Revenir au profil"
+    assert fr["download_profile"] == "Télécharger ce profil"
+    assert fr["share_many"] == (
+        "Ce classement porte sur {pct} de vos priorités\u00a0: "
+        "pas encore de données ici sur {list}."
+    )
+    assert fr["ties_top"].startswith("{n} communes à égalité à {score}")
     assert fr["town_hall"] == "Mairie"
     assert fr["of"] == "sur"
     # A copy: changing it does not change the table.
     fr["reset"] = "x"
     assert ui_strings("fr")["reset"] == "Revenir au profil"
+
+
+def test_a_household_reads_no_jargon() -> None:
+    # "satisfaction", never "utility"; no command to type: those are for the advisor.
+    for lang in LANGUAGES:
+        for key, text in ui_strings(lang).items():
+            assert not re.search(r"utilit|relocate |--|`", text, re.I), (lang, key, text)
 
 
 def test_french_ui_is_french() -> None:

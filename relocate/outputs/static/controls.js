@@ -1,21 +1,24 @@
 /*
  * controls.js: the map page's Leaflet controls, each holding its own state.
  *
- *   Panel    title, search, top list, weight sliders, constraint switches, unavailable
- *            criteria; owns the weights, the switches and whether it is open.
+ *   Panel    title, the share of the priorities scored, search, top list (ties, how sure),
+ *            weight sliders, constraint switches, what the data cannot say; owns the
+ *            weights, the switches and whether it is open.
  *   Card     one village's card; owns which village it shows.
- *   Compare  up to three villages side by side; owns which ones.
- *   Legend   the colour scale of the view shown; owns that view.
+ *   Compare  up to three villages side by side, every value, the best of each row marked;
+ *            owns which ones.
+ *   Legend   the colours of the view shown (score 0-100, or a criterion in its units) and
+ *            the points on the map; owns that view and those points.
  *   Footer   the sources, the drive-time basis, the OpenStreetMap credit when tiles show.
  *
  * They are L.Control.extend({...}) with L.Evented mixed in: the app (app.js) gives them DATA
  * and each scoring result, and listens to their events ("change", "select", "compare",
- * "close", "toggle"); no control reads another's state or a global one. The panel, card,
- * compare view and footer sit in Leaflet's control corners but are laid out on the page
- * (position: fixed, see relocate-map.css).
+ * "close", "toggle", "print", "download"); no control reads another's state or a global one.
+ * The panel, card, compare view and footer sit in Leaflet's control corners but are laid out
+ * on the page (position: fixed, see relocate-map.css).
  *
  * Also here, in the namespace `relocateControls`: the helpers they share (texts and number
- * formats of the page's language, the text-only DOM helper `el`, the colour scale). Every
+ * formats of the page's language, the text-only DOM helper `el`, the colour scales). Every
  * text from DATA goes into the page with textContent or createTextNode, never as HTML.
  */
 (function (global) {
@@ -23,6 +26,7 @@
 
   const L = global.L;
   const scoring = global.relocateScore;
+  const core = global.relocateCore;
 
   /** Viridis at five stops: ordered, colour-blind safe, legible in greyscale. */
   const VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
@@ -100,20 +104,22 @@
     return hex;
   }
 
-  /** Lower-case, without accents, apostrophes unified, hyphens as spaces. */
-  function normalise(s) {
-    return String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .replace(/œ/g, "oe").replace(/æ/g, "ae").replace(/[’‘`´]/g, "'")
-      .replace(/[-_]+/g, " ").replace(/\s+/g, " ").trim();
-  }
-
-  /** Without a leading article: "l'isle jourdain" -> "isle jourdain". */
-  function withoutArticle(s) {
-    return s.replace(/^(l' ?|le |la |les )/, "");
+  /**
+   * The colour of class c of a criterion's value classes: yellow for the best values
+   * (lowest when lower is better), as the score's colours.
+   */
+  function classColour(classes, c, better) {
+    const t = classes.count <= 1 ? 1 : c / (classes.count - 1);
+    return colour(better === "lower" ? 1 - t : t);
   }
 
   function hasBound(b) {
     return b !== null && b !== undefined;
+  }
+
+  /** "Trajet vers la ville" -> "trajet vers la ville" (not "TLS" -> "tLS"). */
+  function lowerFirst(s) {
+    return s.length > 1 && s[1] === s[1].toLowerCase() ? s[0].toLowerCase() + s.slice(1) : s;
   }
 
   /**
@@ -131,7 +137,10 @@
       weight: format({ maximumFractionDigits: 2 }),
       pct: format({ style: "percent", maximumFractionDigits: 0 }),
       tick: format({ maximumFractionDigits: 1 }),
+      bound: format({ maximumFractionDigits: 2 }),
     });
+    const lists = global.Intl && Intl.ListFormat ? new Intl.ListFormat(locale,
+      { style: "long", type: "conjunction" }) : null;
 
     /** A UI text with {placeholders} filled in (the key itself if the table lacks it). */
     function t(key, params) {
@@ -155,7 +164,14 @@
     /** A constraint bound: integer units as integers, others with up to 2 decimals. */
     function bound(x, unit) {
       if (unit && unit.integer) return value(x, unit);
-      return withUnit(number.weight.format(x), unit);
+      return withUnit(number.bound.format(x), unit);
+    }
+
+    /** The name (and commune) of the nearest place an item measures to, or null. */
+    function place(item, v) {
+      if (item.place === null || item.place === undefined || !v.n) return null;
+      const ref = v.n[item.place];
+      return ref === null || ref === undefined ? null : data.strings[ref];
     }
 
     return Object.freeze({
@@ -164,6 +180,12 @@
       t: t,
       value: value,
       bound: bound,
+      place: place,
+      withUnit: withUnit,
+      /** "a, b and c" in the page's language. */
+      list: (items) => (lists ? lists.format(items) : items.join(", ")),
+      /** A share (0-1) as a whole percentage. */
+      pct: (x) => number.pct.format(x),
       /** A score (or points) with one decimal, a dash when there is none. */
       score: (x) => (scoring.isMissing(x) ? "–" : number.one.format(x)),
       /** "label: at least 150 inhabitants, at most 20 min" for a constraint. */
@@ -179,17 +201,47 @@
         value: value(f.x, f.c.unit),
         bound: bound(f.bound === "min" ? f.c.min : f.c.max, f.c.unit),
       }),
-      utility: (u) => (u === null ? t("no_data") : t("utility") + t("colon") +
-        number.weight.format(u)),
+      satisfaction: (u) => (u === null ? t("no_data") : t("satisfaction") + t("colon") +
+        number.pct.format(u)),
     });
   }
 
-  /** The coloured part of a utility bar. */
+  /** The coloured part of a satisfaction bar. */
   function barFill(u) {
     const fill = el("div", { className: "rl-bar-fill" });
     fill.style.width = u === null ? "0" : (u * 100).toFixed(1) + "%";
     if (u !== null) fill.style.background = colour(u);
     return fill;
+  }
+
+  /** A value, with the name of the place it is measured to when there is one. */
+  function valueWithPlace(ui, item, v) {
+    const where = ui.place(item, v);
+    return el("span", { className: "rl-v" }, [
+      el("span", { text: ui.value(v.v[item.col], item.unit) }),
+      where ? el("span", { className: "rl-place", text: " · " + where }) : null,
+    ]);
+  }
+
+  /**
+   * What a village's robustness figures say, or null: "in the top 10 for 82 % of plausible
+   * weightings, rank 4 to 13".
+   */
+  function robustText(ui, robust, i) {
+    if (!robust || robust.p[i] === null || robust.p[i] === undefined) return null;
+    const lo = robust.lo[i];
+    const hi = robust.hi[i];
+    if (lo === null || hi === null) return null;
+    const params = { n: robust.top, pct: ui.pct(robust.p[i]), low: lo, high: hi };
+    return ui.t(lo === hi ? "robust_line_one" : "robust_line", params);
+  }
+
+  /** The button that prints a card or a comparison on its own. */
+  function printButton(ui, action) {
+    return el("button", {
+      type: "button", className: "rl-print-button", title: ui.t("print"), text: ui.t("print"),
+      onclick: action,
+    });
   }
 
   /** A control class: L.Control with events (on, off, fire) for the app to listen to. */
@@ -198,7 +250,7 @@
   }
 
   // ---------------------------------------------------------------------------------------
-  // Panel: title, search, top list, weights, constraints, unavailable criteria
+  // Panel: title, share scored, search, top list, weights, constraints, what is missing
   // ---------------------------------------------------------------------------------------
 
   /**
@@ -206,7 +258,8 @@
    * Options: ui (texts(data)), data (DATA).
    * Events: "change" {weights, switches} when a slider, a switch or reset moves them;
    * "select" {index, zoom} when a village is picked from the search or the top list;
-   * "toggle" {open} when it opens or folds away.
+   * "toggle" {open} when it opens or folds away; "download" {weights, switches} when the
+   * household asks for the profile as a file.
    */
   const Panel = control({
     options: { position: "topleft", ui: null, data: null },
@@ -218,10 +271,9 @@
       this._switches = {};
       for (const c of d.constraints) this._switches[c.name] = true;
       this._open = true;
-      this._names = d.villages.map((v) => {
-        const full = normalise(v.name);
-        return { full: full, bare: withoutArticle(full) };
-      });
+      this._restored = false;
+      this._index = core.searchIndex(d.villages);
+      this._active = -1;
       this._el = {};
     },
 
@@ -235,10 +287,14 @@
         onclick: () => this.setOpen(!this._open),
       }, [el("span", { "aria-hidden": "true", text: "☰" })]);
       e.counts = el("p", { className: "rl-counts" });
+      e.share = el("p", { id: "rl-share", className: "rl-share" });
+      e.low = el("p", { id: "rl-share-low", className: "rl-share-low", role: "note" });
       e.head = el("header", { className: "rl-panel-head" }, [
         e.toggle,
         el("div", { className: "rl-title" }, [
           el("h1", { text: d.title }),
+          e.share,
+          e.low,
           el("p", {
             className: "rl-dept", text: d.departement.name + " (" + d.departement.code + ")",
           }),
@@ -247,15 +303,20 @@
       ]);
       e.search = el("input", {
         id: "rl-search", type: "search", autocomplete: "off", placeholder: t("search"),
-        "aria-label": t("search"), oninput: () => this._renderSearch(),
-        onkeydown: (ev) => {
-          if (ev.key !== "Enter") return;
-          const first = e.results.querySelector("li[data-insee]");
-          if (first) first.click();
-        },
+        "aria-label": t("search"), role: "combobox", "aria-autocomplete": "list",
+        "aria-controls": "rl-search-results", "aria-expanded": "false",
+        oninput: () => this._renderSearch(),
+        onkeydown: (ev) => this._searchKey(ev),
       });
-      e.results = el("ul", { id: "rl-search-results", className: "rl-search-results" });
+      e.results = el("ul", {
+        id: "rl-search-results", className: "rl-search-results", role: "listbox",
+      });
       e.top = el("ol", { id: "rl-top", className: "rl-top" });
+      e.ties = el("p", { id: "rl-ties", className: "rl-note rl-ties" });
+      e.robust = el("div", { id: "rl-robust", className: "rl-robust" });
+      e.restored = el("p", { id: "rl-restored", className: "rl-note", hidden: true,
+        text: t("restored") });
+      e.downloadNote = el("p", { className: "rl-note", role: "status" });
       e.sliders = {};
       e.outputs = {};
       e.switches = {};
@@ -263,15 +324,23 @@
       const body = el("div", { id: "rl-panel-body", className: "rl-panel-body" }, [
         d.description ? el("p", { className: "rl-desc", text: d.description }) : null,
         el("div", { className: "rl-search" }, [e.search, e.results]),
-        el("section", {}, [el("h2", { text: t("top", { n: d.top }) }), e.top]),
+        el("section", {}, [el("h2", { text: t("top", { n: d.top }) }), e.ties, e.robust, e.top]),
         el("section", {}, [el("h2", { text: t("weights") })].concat(d.criteria.map((c, j) =>
           this._slider(c, j)))),
         d.constraints.length ? el("section", {}, [el("h2", { text: t("constraints") })]
           .concat(d.constraints.map((c, j) => this._switch(c, j)))) : null,
-        el("button", {
-          id: "rl-reset", type: "button", className: "rl-button", text: t("reset"),
-          onclick: () => this.reset(),
-        }),
+        el("div", { className: "rl-buttons" }, [
+          el("button", {
+            id: "rl-reset", type: "button", className: "rl-button", text: t("reset"),
+            onclick: () => this.reset(),
+          }),
+          el("button", {
+            id: "rl-download", type: "button", className: "rl-button",
+            text: t("download_profile"), onclick: () => this._download(),
+          }),
+        ]),
+        e.restored,
+        e.downloadNote,
         this._unavailable(),
       ]);
       const panel = el("aside", { id: "rl-panel", className: "rl-panel", "aria-label": t("panel") },
@@ -317,15 +386,15 @@
       ]);
     },
 
+    /** What the data cannot say here, as questions for the household (never a command). */
     _unavailable: function () {
       const t = this.options.ui.t;
-      const items = (this.options.data.unavailable || []).map((u) => el("li", {}, [
-        el("strong", { text: u.label }), el("br"), el("span", { text: u.reason }),
-      ]));
+      const items = (this.options.data.unavailable || []).map((u) => el("li", {
+        "data-criterion": u.name, text: u.text,
+      }));
       if (!items.length) return null;
-      return el("section", { className: "rl-unavailable" }, [
+      return el("section", { id: "rl-unavailable", className: "rl-unavailable" }, [
         el("h2", { text: t("unavailable_title") }),
-        el("p", { className: "rl-note", text: t("unavailable") }),
         el("ul", {}, items),
       ]);
     },
@@ -342,6 +411,14 @@
       this.fire("change", { weights: this.weights(), switches: this.switches() });
     },
 
+    _download: function () {
+      const d = this.options.data;
+      const positive = d.criteria.some((c) => this._weights[c.name] > 0) ||
+        (d.unavailable || []).some((u) => u.weight > 0);
+      this._el.downloadNote.textContent = positive ? "" : this.options.ui.t("download_none");
+      if (positive) this.fire("download", { weights: this.weights(), switches: this.switches() });
+    },
+
     /** The weight of each criterion, as the sliders say. */
     weights: function () {
       return Object.assign({}, this._weights);
@@ -350,6 +427,13 @@
     /** Whether each constraint is applied, as the switches say. */
     switches: function () {
       return Object.assign({}, this._switches);
+    },
+
+    /** True while the weights and switches are the profile's own. */
+    atProfile: function () {
+      const d = this.options.data;
+      return d.criteria.every((c) => this._weights[c.name] === c.weight) &&
+        d.constraints.every((c) => this._switches[c.name]);
     },
 
     /**
@@ -364,6 +448,30 @@
       return true;
     },
 
+    /**
+     * Set weights and switches at once (those not named keep theirs), as the sliders hold
+     * them; `restored` says they come back from the address or an earlier visit. One
+     * "change".
+     */
+    setState: function (weights, switches, restored) {
+      const e = this._el;
+      for (const [name, w] of Object.entries(weights || {})) {
+        const input = e.sliders[name];
+        if (!input) continue;
+        if (w > Number(input.max)) input.max = String(w);
+        input.value = String(w);
+        this._weights[name] = parseFloat(input.value);
+        e.outputs[name].textContent = this.options.ui.number.weight.format(this._weights[name]);
+      }
+      for (const [name, on] of Object.entries(switches || {})) {
+        if (!e.switches[name]) continue;
+        this._switches[name] = Boolean(on);
+        e.switches[name].checked = Boolean(on);
+      }
+      this._restored = Boolean(restored) && !this.atProfile();
+      this._changed();
+    },
+
     /** Back to the profile's weights, every constraint applied (one "change"). */
     reset: function () {
       for (const c of this.options.data.criteria) {
@@ -375,6 +483,7 @@
         this._switches[c.name] = true;
         this._el.switches[c.name].checked = true;
       }
+      this._restored = false;
       this._changed();
     },
 
@@ -397,53 +506,135 @@
       return this._el.head ? this._el.head.offsetHeight : 0;
     },
 
-    /** Show a scoring result: the counts and the live top list (#rl-top li[data-insee]). */
+    /**
+     * Show a scoring result: the share of the priorities it covers, the counts, the ties
+     * at the top and the live top list (#rl-top li[data-insee]).
+     */
     showResult: function (result) {
       const d = this.options.data;
       const ui = this.options.ui;
+      const e = this._el;
       const excluded = result.excluded.filter(Boolean).length;
-      this._el.counts.textContent = ui.t("ranked_count", { n: result.ranked, x: excluded });
-      const top = clear(this._el.top);
+      e.counts.textContent = ui.t("ranked_count", { n: result.ranked, x: excluded });
+      this._showShare();
+      e.restored.hidden = !this._restored || this.atProfile();
+      const ties = scoring.topTies(result);
+      const best = scoring.topIndices(result, 1)[0];
+      const tieScore = ties > 1 ? ui.score(result.score[best]) : "";
+      e.ties.textContent = ties > 1 ? ui.t("ties_top", { n: ties, score: tieScore }) : "";
+      e.ties.hidden = ties < 2;
+      this._showRobustNote();
+      const shared = scoring.sharedRanks(result);
+      const count = {};
+      for (const r of shared) if (r !== null) count[r] = (count[r] || 0) + 1;
+      const top = clear(e.top);
       for (const i of scoring.topIndices(result, d.top)) {
         const v = d.villages[i];
+        const tied = count[shared[i]] > 1;
+        const robust = robustText(ui, d.robust, i);
         top.appendChild(actionable(el("li", { "data-insee": v.insee }, [
-          el("span", { className: "rl-top-rank", text: result.rank[i] }),
-          el("span", { className: "rl-top-name", text: v.name }),
+          el("span", { className: "rl-top-rank" + (tied ? " rl-tied" : ""), text: shared[i] }),
+          el("span", { className: "rl-top-main" }, [
+            el("span", { className: "rl-top-name", text: v.name }),
+            robust ? el("small", {
+              className: "rl-top-robust" + (this.atProfile() ? "" : " rl-stale"), text: robust,
+            }) : null,
+          ]),
           el("span", { className: "rl-top-score", text: ui.score(result.score[i]) }),
         ]), () => this.fire("select", { index: i, zoom: true })));
       }
     },
 
-    /** Search: accent- and case-insensitive substring, leading article ignored, at most 10. */
+    /** "This ranking covers 56 % of your priorities: ... are not loaded", and the warning. */
+    _showShare: function () {
+      const d = this.options.data;
+      const ui = this.options.ui;
+      const e = this._el;
+      const found = scoring.scoredShare(d, this._weights);
+      const labels = {};
+      for (const u of d.unavailable || []) labels[u.name] = lowerFirst(u.label);
+      const names = found.unscored.map((n) => labels[n]);
+      const pct = ui.pct(found.share);
+      let text = "";
+      if (names.length === 1) text = ui.t("share_one", { pct: pct, list: names[0] });
+      else if (names.length > 1) text = ui.t("share_many", { pct: pct, list: ui.list(names) });
+      else if (found.share === 1) text = ui.t("share_all");
+      e.share.textContent = text;
+      e.share.dataset.share = String(found.share);
+      const low = found.share < (d.min_scored_share || 0);
+      e.low.textContent = low ? ui.t("share_low") : "";
+      e.low.hidden = !low;
+    },
+
+    /** Where the robustness figures come from, and that they do not follow the sliders. */
+    _showRobustNote: function () {
+      const robust = this.options.data.robust;
+      const box = clear(this._el.robust);
+      if (!robust) return;
+      const t = this.options.ui.t;
+      const samples = this.options.ui.number.int.format(robust.samples);
+      box.appendChild(el("p", { className: "rl-note", text: t("robust_about",
+        { samples: samples }) }));
+      if (robust.fixed) box.appendChild(el("p", { className: "rl-note", text: t("robust_fixed") }));
+      if (!this.atProfile()) {
+        box.appendChild(el("p", { className: "rl-note rl-stale-note", text: t("robust_stale") }));
+      }
+    },
+
+    /** Search: names as the household spells them, near misses too; arrows move, Enter opens. */
     _renderSearch: function () {
       const e = this._el;
-      const raw = e.search.value;
       const box = clear(e.results);
-      const q = normalise(raw);
-      if (!q) return;
-      const qBare = withoutArticle(q);
-      const found = [];
-      this.options.data.villages.forEach((v, i) => {
-        const name = this._names[i];
-        const at = name.bare.indexOf(qBare);
-        if (at >= 0 || name.full.indexOf(q) >= 0 || v.insee.indexOf(raw.trim()) === 0) {
-          found.push({ i: i, first: at === 0 ? 0 : 1, key: name.bare });
-        }
-      });
-      found.sort((a, b) => a.first - b.first || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      this._active = -1;
+      const found = core.searchVillages(this._index, this.options.data.villages, e.search.value,
+        MAX_SEARCH_RESULTS);
+      e.search.setAttribute("aria-expanded", String(Boolean(e.search.value.trim())));
+      e.search.removeAttribute("aria-activedescendant");
+      if (!e.search.value.trim()) return;
       if (!found.length) {
         box.appendChild(el("li", { className: "rl-none", text: this.options.ui.t("search_none") }));
         return;
       }
-      for (const f of found.slice(0, MAX_SEARCH_RESULTS)) {
+      found.forEach((f, k) => {
         const v = this.options.data.villages[f.i];
-        box.appendChild(actionable(el("li", { "data-insee": v.insee }, [
-          el("span", { text: v.name }), el("small", { text: " " + v.insee }),
-        ]), () => {
-          clear(box);
-          e.search.value = "";
-          this.fire("select", { index: f.i, zoom: true });
-        }));
+        box.appendChild(el("li", {
+          id: "rl-sr-" + k, role: "option", "aria-selected": "false", "data-insee": v.insee,
+          className: f.near ? "rl-near" : null, onclick: () => this._pick(f.i),
+        }, [el("span", { text: v.name }), el("small", { text: " " + v.insee })]));
+      });
+    },
+
+    _pick: function (i) {
+      const e = this._el;
+      clear(e.results);
+      e.search.value = "";
+      e.search.setAttribute("aria-expanded", "false");
+      e.search.removeAttribute("aria-activedescendant");
+      this._active = -1;
+      this.fire("select", { index: i, zoom: true });
+    },
+
+    /** Arrow keys move through the results, Enter opens the one marked (or the first). */
+    _searchKey: function (ev) {
+      const e = this._el;
+      const items = Array.from(e.results.querySelectorAll("li[data-insee]"));
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        if (!items.length) return;
+        ev.preventDefault();
+        const step = ev.key === "ArrowDown" ? 1 : -1;
+        this._active = (this._active + step + items.length) % items.length;
+        items.forEach((li, k) => {
+          li.setAttribute("aria-selected", String(k === this._active));
+          li.classList.toggle("rl-active", k === this._active);
+        });
+        e.search.setAttribute("aria-activedescendant", items[this._active].id);
+        items[this._active].scrollIntoView({ block: "nearest" });
+      } else if (ev.key === "Enter") {
+        const item = items[Math.max(0, this._active)];
+        if (item) item.click();
+      } else if (ev.key === "Escape") {
+        e.search.value = "";
+        this._renderSearch();
       }
     },
   });
@@ -457,7 +648,7 @@
    * it shows; told each scoring result and which villages are compared.
    * Options: ui, data.
    * Events: "compare" {index} when its village is to be compared; "close" {index} when it
-   * closes (its button or Escape).
+   * closes (its button or Escape); "print" {node} when it is to be printed on its own.
    */
   const Card = control({
     options: { position: "topright", ui: null, data: null },
@@ -466,6 +657,8 @@
       L.setOptions(this, options);
       this._index = null;
       this._result = null;
+      this._weights = null;
+      this._atProfile = true;
       this._compared = [];
       this._full = false;
       this._onKey = (e) => {
@@ -506,9 +699,14 @@
       this.fire("close", { index: i });
     },
 
-    /** A new scoring result: the card shows it. */
-    update: function (result) {
+    /**
+     * A new scoring result, the weights it was scored with, and whether they are the
+     * profile's (the robustness figures are for those): the card shows it.
+     */
+    update: function (result, weights, atProfile) {
       this._result = result;
+      this._weights = weights || null;
+      this._atProfile = atProfile !== false;
       if (this._index !== null) this._render();
     },
 
@@ -535,40 +733,37 @@
       card.appendChild(el("header", { className: "rl-card-head" }, [
         el("h2", { className: "rl-card-name", text: v.name }),
         el("span", { className: "rl-card-insee", text: v.insee }),
+        printButton(ui, () => this.fire("print", { node: this._box })),
         el("button", {
           type: "button", className: "rl-close", "aria-label": t("close"), title: t("close"),
           text: "×", onclick: () => this.close(),
         }),
       ]));
       card.appendChild(this._standing(r, i));
+      card.appendChild(this._share(r, i));
       card.appendChild(this._compareRow(i));
 
-      // Criteria: value, utility bar, points.
+      // Criteria: value, satisfaction bar, points; then what cannot be scored here.
       const rows = d.criteria.map((c, j) => el("tr", {}, [
         el("th", { scope: "row", text: c.label }),
         this._valueCell(c, v),
-        el("td", { className: "rl-bar-cell", title: ui.utility(r.util[i][j]) }, [
+        el("td", { className: "rl-bar-cell", title: ui.satisfaction(r.util[i][j]) }, [
           el("div", { className: "rl-bar" }, [barFill(r.util[i][j])]),
         ]),
         el("td", { className: "rl-num", text: ui.score(r.points[i][j]) }),
       ]));
       for (const u of d.unavailable || []) {
-        rows.push(el("tr", { className: "rl-unavail" }, [
-          el("th", { scope: "row", text: u.label }),
-          el("td", { colSpan: 3, text: t("unavailable") }),
-        ]));
+        if (u.weight === null || u.weight === undefined) continue;
+        rows.push(el("tr", { className: "rl-unavail" }, [el("td", { colSpan: 4, text: u.text })]));
       }
       card.appendChild(el("table", { className: "rl-criteria" }, [
         el("thead", {}, [el("tr", {}, [
           el("th", { text: t("criterion") }), el("th", { text: t("value") }),
-          el("th", { text: t("utility") }), el("th", { className: "rl-num", text: t("points") }),
+          el("th", { text: t("satisfaction") }),
+          el("th", { className: "rl-num", text: t("points") }),
         ])]),
         el("tbody", {}, rows),
       ]));
-      if (r.score[i] !== null && r.coverage[i] < 1) {
-        const pct = ui.number.pct.format(r.coverage[i]);
-        card.appendChild(el("p", { className: "rl-note", text: t("coverage", { pct: pct }) }));
-      }
 
       if ((d.facts || []).length) {
         card.appendChild(el("h3", { text: t("other_facts") }));
@@ -581,7 +776,7 @@
       document.body.classList.add("rl-card-open");
     },
 
-    /** Score and rank, or why the village is excluded or not ranked; unchecked constraints. */
+    /** Score and rank (shared when tied), or why it is excluded or not ranked; how sure. */
     _standing: function (r, i) {
       const ui = this.options.ui;
       const t = ui.t;
@@ -594,7 +789,12 @@
         box.appendChild(el("p", { className: "rl-note", text: t("no_score") }));
       }
       if (r.rank[i] !== null) {
-        const rank = t("rank") + t("colon") + r.rank[i] + " " + t("of") + " " + r.ranked;
+        const shared = scoring.sharedRanks(r);
+        const others = shared.filter((x) => x === shared[i]).length - 1;
+        let rank = t("rank") + t("colon") + shared[i] + " " + t("of") + " " + r.ranked;
+        if (others > 0) {
+          rank += ", " + (others === 1 ? t("tied_one") : t("tied_many", { n: others }));
+        }
         box.appendChild(el("p", { className: "rl-card-rank", text: rank }));
       } else if (r.excluded[i]) {
         box.appendChild(el("p", { className: "rl-excluded", text: t("excluded_by") }));
@@ -603,10 +803,39 @@
       } else {
         box.appendChild(el("p", { className: "rl-note", text: t("not_ranked") }));
       }
+      const robust = robustText(ui, this.options.data.robust, i);
+      if (robust) {
+        box.appendChild(el("p", { className: "rl-card-robust" }, [robust]));
+        if (!this._atProfile) {
+          box.appendChild(el("p", { className: "rl-note rl-stale-note", text: t("robust_stale") }));
+        }
+      }
       if (r.unchecked[i].length) {
         const labels = r.unchecked[i].map((c) => c.label).join(", ");
         const text = t("not_checked") + t("colon") + labels;
         box.appendChild(el("p", { className: "rl-note", text: text }));
+      }
+      return box;
+    },
+
+    /** How much of the priorities this village's score covers, and what it lacks. */
+    _share: function (r, i) {
+      const ui = this.options.ui;
+      const d = this.options.data;
+      const box = el("div", { className: "rl-card-share" });
+      const found = scoring.scoredShare(d, this._weights || undefined);
+      const share = found.share * r.coverage[i];
+      box.appendChild(el("p", { className: "rl-share", text: ui.t("card_share", {
+        pct: ui.pct(share),
+      }) }));
+      const weights = this._weights || {};
+      const lacking = d.criteria.filter((c, j) => r.util[i][j] === null &&
+        (Object.prototype.hasOwnProperty.call(weights, c.name) ? weights[c.name] : c.weight) > 0)
+        .map((c) => lowerFirst(c.label));
+      if (lacking.length) {
+        box.appendChild(el("p", { className: "rl-note", text: ui.t("card_missing", {
+          list: ui.list(lacking),
+        }) }));
       }
       return box;
     },
@@ -630,7 +859,7 @@
       ]);
     },
 
-    /** A value cell: formatted value, "(estimate)", source and doubt notes. */
+    /** A value cell: value and nearest place, "(estimate)", source and doubt notes. */
     _valueCell: function (item, v) {
       const ui = this.options.ui;
       const t = ui.t;
@@ -640,7 +869,7 @@
       if (item.source && !item.builtin) notes.push(t("source") + t("colon") + item.source);
       if (doubt[item.name]) notes.push(doubt[item.name]);
       return el("td", { className: "rl-value" }, [
-        el("span", { text: ui.value(v.v[item.col], item.unit) }),
+        valueWithPlace(ui, item, v),
         item.estimate ? el("span", { className: "rl-est", text: " (" + t("estimate") + ")" })
           : null,
         notes.length ? el("small", { className: "rl-source", text: notes.join(" · ") }) : null,
@@ -688,10 +917,24 @@
   // ---------------------------------------------------------------------------------------
 
   /**
+   * The positions of the best values of a row (none when fewer than two values differ):
+   * the highest, or the lowest when lower is better.
+   */
+  function bestOf(values, better) {
+    if (better !== "lower" && better !== "higher") return [];
+    const present = values.filter((x) => !scoring.isMissing(x));
+    if (present.length < 2) return [];
+    const best = better === "lower" ? Math.min.apply(null, present)
+      : Math.max.apply(null, present);
+    if (present.every((x) => x === best)) return [];
+    return values.map((x, k) => (x === best ? k : -1)).filter((k) => k >= 0);
+  }
+
+  /**
    * The comparison, above the footer. Owns which villages it compares (at most options.max).
    * Options: ui, data, max (3).
    * Events: "change" {indices, full} when a village is added or removed; "select" {index, zoom}
-   * when a village's name is clicked.
+   * when a village's name is clicked; "print" {node} when it is to be printed on its own.
    */
   const Compare = control({
     options: { position: "bottomright", ui: null, data: null, max: 3 },
@@ -764,9 +1007,6 @@
       const r = this._result;
       const d = this.options.data;
       const shown = this._indices;
-      // A row: its header, then one cell per village compared.
-      const row = (label, cell) => el("tr", {}, [el("th", { scope: "row", text: label })]
-        .concat(shown.map((i) => el("td", {}, cell(i)))));
       const head = el("tr", {}, [el("th", { text: t("compare") })].concat(shown.map((i) => {
         const name = d.villages[i].name;
         return el("th", { className: "rl-compare-village", "data-insee": d.villages[i].insee }, [
@@ -778,48 +1018,78 @@
           }),
         ]);
       })));
-      const standing = (i) => (r.rank[i] !== null ? r.rank[i] + " " + t("of") + " " + r.ranked
+      const shared = scoring.sharedRanks(r);
+      const standing = (i) => (r.rank[i] !== null ? shared[i] + " " + t("of") + " " + r.ranked
         : r.excluded[i] ? t("excluded") : t("not_ranked"));
       const rows = [
-        row(t("score"), (i) => [ui.score(r.score[i])]),
-        row(t("rank"), (i) => [standing(i)]),
+        this._row(t("score"), shown.map((i) => r.score[i]), "higher",
+          (i) => [ui.score(r.score[i])]),
+        this._row(t("rank"), [], null, (i) => [standing(i)]),
       ];
-      d.criteria.forEach((c, j) => rows.push(row(c.label, (i) => {
-        const p = r.points[i][j];
-        return [
-          el("span", { text: ui.value(d.villages[i].v[c.col], c.unit) }),
-          el("div", { className: "rl-bar", title: ui.utility(r.util[i][j]) }, [
-            barFill(r.util[i][j]),
-          ]),
-          el("small", { text: p === null ? "–" : ui.score(p) + " " + t("points_short") }),
-        ];
-      })));
+      d.criteria.forEach((c, j) => rows.push(this._row(c.label,
+        shown.map((i) => d.villages[i].v[c.col]), c.better, (i) => {
+          const p = r.points[i][j];
+          return [
+            valueWithPlace(ui, c, d.villages[i]),
+            el("div", { className: "rl-bar", title: ui.satisfaction(r.util[i][j]) }, [
+              barFill(r.util[i][j]),
+            ]),
+            el("small", { text: p === null ? "–" : ui.score(p) + " " + t("points_short") }),
+          ];
+        })));
+      const scored = new Set(d.criteria.map((c) => c.name));
+      const others = d.constraints.filter((c) => !scored.has(c.name)).concat(d.facts || []);
+      if (others.length) {
+        rows.push(el("tr", { className: "rl-compare-group" }, [
+          el("th", { colSpan: shown.length + 1, text: t("other_facts") }),
+        ]));
+      }
+      for (const f of others) {
+        rows.push(this._row(f.label, shown.map((i) => d.villages[i].v[f.col]), f.better,
+          (i) => [valueWithPlace(ui, f, d.villages[i])]));
+      }
+      box.appendChild(el("div", { className: "rl-compare-tools" }, [
+        printButton(ui, () => this.fire("print", { node: this._box })),
+      ]));
       box.appendChild(el("div", { className: "rl-compare-scroll" }, [
         el("table", {}, [el("thead", {}, [head]), el("tbody", {}, rows)]),
       ]));
       // Leaflet's bottom controls (legend, scale) move up above the comparison.
       document.body.style.setProperty("--rl-compare-h", box.offsetHeight + "px");
     },
+
+    /** A row: its header, then a cell per village, the best values marked. */
+    _row: function (label, values, better, cell) {
+      const t = this.options.ui.t;
+      const best = new Set(bestOf(values, better));
+      return el("tr", {}, [el("th", { scope: "row", text: label })].concat(
+        this._indices.map((i, k) => el("td", { className: best.has(k) ? "rl-best" : null },
+          cell(i).concat(best.has(k) ? [el("span", {
+            className: "rl-best-mark", title: t("best"), "aria-label": t("best"), text: " ★",
+          })] : [])))));
+    },
   });
 
   // ---------------------------------------------------------------------------------------
-  // Legend: the colour scale of the view shown
+  // Legend: the colours of the view shown, and the points on the map
   // ---------------------------------------------------------------------------------------
 
   /**
-   * The legend of the map's colours. Owns the view it explains: "score", or the index of a
-   * criterion whose utility the map shows. Options: ui, data.
+   * The legend of the map's colours. Owns the view it explains ("score", or the index of a
+   * criterion whose values the map shows, in its units) and the list of points shown.
+   * Options: ui, data, classes (function: criterion index -> its value classes).
    */
   const Legend = control({
-    options: { position: "bottomleft", ui: null, data: null },
+    options: { position: "bottomleft", ui: null, data: null, classes: null },
 
     initialize: function (options) {
       L.setOptions(this, options);
       this._view = "score";
+      this._points = [];
     },
 
     onAdd: function () {
-      this._box = el("div", { className: "rl-legend" });
+      this._box = el("div", { id: "rl-legend", className: "rl-legend" });
       this._render();
       return isolate(this._box);
     },
@@ -833,20 +1103,27 @@
       if (this._box) this._render();
     },
 
+    /** The point layers shown: [{label, colour, shape: "dot" | "rank"}]. */
+    setPoints: function (points) {
+      this._points = points.slice();
+      if (this._box) this._render();
+    },
+
     _render: function () {
       const ui = this.options.ui;
       const t = ui.t;
       const box = clear(this._box);
       const scoreView = this._view === "score";
-      const title = scoreView ? t("score_layer")
-        : this.options.data.criteria[this._view].label + " · " + t("utility_layer");
-      const ticks = scoreView ? [0, 50, 100] : [0, 0.5, 1];
-      const bar = el("div", { className: "rl-legend-bar" });
-      bar.style.background = "linear-gradient(to right, " + VIRIDIS.join(", ") + ")";
-      box.appendChild(el("div", { className: "rl-legend-title", text: title }));
-      box.appendChild(bar);
-      box.appendChild(el("div", { className: "rl-legend-ticks" },
-        ticks.map((x) => el("span", { text: ui.number.tick.format(x) }))));
+      if (scoreView) {
+        const bar = el("div", { className: "rl-legend-bar" });
+        bar.style.background = "linear-gradient(to right, " + VIRIDIS.join(", ") + ")";
+        box.appendChild(el("div", { className: "rl-legend-title", text: t("score_layer") }));
+        box.appendChild(bar);
+        box.appendChild(el("div", { className: "rl-legend-ticks" },
+          [0, 50, 100].map((x) => el("span", { text: ui.number.tick.format(x) }))));
+      } else {
+        this._criterion(box, this._view);
+      }
       box.appendChild(el("div", { className: "rl-legend-item" }, [
         el("i", {
           className: "rl-swatch rl-swatch-excluded" + (scoreView ? "" : " rl-swatch-outline"),
@@ -856,6 +1133,37 @@
       box.appendChild(el("div", { className: "rl-legend-item" }, [
         el("i", { className: "rl-swatch rl-swatch-nodata" }), t("legend_no_data"),
       ]));
+      if (this._points.length) {
+        box.appendChild(el("div", { className: "rl-legend-title rl-legend-sub",
+          text: t("legend_on_map") }));
+        for (const p of this._points) {
+          const mark = el("i", { className: p.shape === "rank" ? "rl-dot rl-dot-rank" : "rl-dot" });
+          if (p.colour) mark.style.background = p.colour;
+          box.appendChild(el("div", { className: "rl-legend-item" }, [mark, p.label]));
+        }
+      }
+    },
+
+    /** A criterion's classes, in its units: "≤ 12 min", "12–18 min", ..., "> 30 min". */
+    _criterion: function (box, j) {
+      const ui = this.options.ui;
+      const c = this.options.data.criteria[j];
+      const classes = this.options.classes(j);
+      const symbol = c.unit && c.unit.symbol && !c.unit.flag ? " (" + c.unit.symbol + ")" : "";
+      box.appendChild(el("div", { className: "rl-legend-title", text: c.label + symbol }));
+      const num = (x) => (c.unit && c.unit.integer ? ui.number.int : ui.number.bound).format(x);
+      const unit = (text) => ui.withUnit(text, c.unit);
+      const b = classes.breaks || [];
+      const labels = classes.values ? classes.values.map((x) => ui.value(x, c.unit))
+        : b.map((x, k) => (k === 0 ? "≤ " + unit(num(x)) : unit(num(b[k - 1]) + " – " + num(x))))
+          .concat(b.length ? ["> " + unit(num(b[b.length - 1]))] : []);
+      labels.forEach((text, k) => {
+        const swatch = el("i", { className: "rl-swatch" });
+        swatch.style.background = classColour(classes, k, c.better);
+        box.appendChild(el("div", { className: "rl-legend-item", "data-class": k }, [swatch,
+          text]));
+      });
+      box.appendChild(el("div", { className: "rl-note", text: ui.t("legend_better") }));
     },
   });
 
@@ -883,10 +1191,9 @@
       this._osm = el("span", {
         className: "rl-osm", hidden: !this._tiles, text: " · " + t("osm"),
       });
-      const basis = d.drive_estimated === false ? "drive_times_network" : "drive_times";
       this._line = el("summary", {}, [
         el("strong", { text: t("sources") + " (" + sources.length + ")" }),
-        d.drive_times ? " · " + t(basis) + t("colon") + d.drive_times : "",
+        d.drive_times ? " · " + t("drive_times") + " (" + d.drive_times + ")" : "",
         this._osm,
       ]);
       return isolate(el("footer", { id: "rl-footer", className: "rl-footer" }, [
@@ -911,8 +1218,10 @@
     el: el,
     clear: clear,
     colour: colour,
-    normalise: normalise,
-    withoutArticle: withoutArticle,
+    classColour: classColour,
+    bestOf: bestOf,
+    normalise: core.normalise,
+    withoutArticle: core.withoutArticle,
     isSmallScreen: isSmallScreen,
     texts: texts,
     Panel: Panel,

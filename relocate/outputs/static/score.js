@@ -256,6 +256,83 @@
     return out;
   }
 
+  /**
+   * How much of the profile's weight is scored, as Ranking.scored_share says it: the weights
+   * of the criteria the page scores (the sliders'), over those and the weights of the
+   * profile's criteria that cannot be scored here (DATA.unavailable, with their `weight`),
+   * added in the profile's order (DATA.criteria_order) as Python adds them.
+   * @param {Inputs} data  with `unavailable` ({name, weight}) and `criteria_order`
+   * @param {Object<string, number>} [weights] as for scoreAll
+   * @returns {Object} `share` in [0, 1] (0 when no weight), and `unscored`: the criteria left
+   *   out that weigh something, in the profile's order
+   */
+  function scoredShare(data, weights) {
+    const scored = {};
+    for (const c of data.criteria) {
+      scored[c.name] = weights && own(weights, c.name) ? weights[c.name] : c.weight;
+    }
+    const left = {};
+    for (const u of data.unavailable || []) {
+      if (u.weight !== null && u.weight !== undefined) left[u.name] = u.weight;
+    }
+    const order = data.criteria_order ||
+      data.criteria.map((c) => c.name).concat(Object.keys(left));
+    let total = 0;
+    let part = 0;
+    const unscored = [];
+    for (const name of order) {
+      if (own(scored, name)) {
+        total += scored[name];
+        part += scored[name];
+      } else if (own(left, name)) {
+        total += left[name];
+        if (left[name] > 0) unscored.push(name);
+      }
+    }
+    return { share: total > 0 ? part / total : 0.0, unscored: unscored };
+  }
+
+  /**
+   * How many ranked villages share the best score (Ranking.top_ties: scores rounded to 9
+   * decimals, as the ranking compares them); 0 when none is ranked.
+   * @param {Result} result
+   * @returns {number}
+   */
+  function topTies(result) {
+    let best = null;
+    let n = 0;
+    for (const i of result.order) {
+      if (result.rank[i] === null) continue;
+      const key = roundHalfEven(result.score[i], 9);
+      if (best === null) best = key;
+      if (key !== best) break;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The rank to show each village, equal scores sharing one (1, 1, 1, 4...): the first rank
+   * of the villages with its score rounded to 9 decimals. null where rank is null.
+   * @param {Result} result
+   * @returns {Array<?number>}
+   */
+  function sharedRanks(result) {
+    const out = result.rank.map(() => null);
+    let key = null;
+    let first = null;
+    for (const i of result.order) {
+      if (result.rank[i] === null) continue;
+      const k = roundHalfEven(result.score[i], 9);
+      if (k !== key) {
+        key = k;
+        first = result.rank[i];
+      }
+      out[i] = first;
+    }
+    return out;
+  }
+
   return Object.freeze({
     rint: rint,
     roundHalfEven: roundHalfEven,
@@ -265,5 +342,8 @@
     profileWeights: profileWeights,
     scoreAll: scoreAll,
     topIndices: topIndices,
+    scoredShare: scoredShare,
+    topTies: topTies,
+    sharedRanks: sharedRanks,
   });
 });
