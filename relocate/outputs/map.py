@@ -397,6 +397,8 @@ def page_data(
                 "better": profile.criteria[name].better,
                 "full": profile.criteria[name].full,
                 "zero": profile.criteria[name].zero,
+                # The curve numpy.interp reads: the page's utility is computed from it.
+                "curve": [list(side) for side in profile.criteria[name].curve],
             }
             for name in criteria
         ],

@@ -128,7 +128,13 @@ def page_inputs(case: Case, features: pd.DataFrame) -> dict[str, Any]:
     values = features.reindex(columns=columns)
     return {
         "criteria": [
-            {"name": n, "col": col[n], **profile.criteria[n].model_dump()} for n in criteria
+            {
+                "name": n,
+                "col": col[n],
+                **profile.criteria[n].model_dump(),
+                "curve": [list(side) for side in profile.criteria[n].curve],
+            }
+            for n in criteria
         ],
         "constraints": [
             {"name": n, "col": col[n], **profile.constraints[n].model_dump()} for n in constraints
@@ -552,6 +558,31 @@ def _many() -> Case:
     )
 
 
+def _curves() -> Case:
+    """Curves through points: a village of 300-1,500 people ideal, a town 5-15 minutes away."""
+    population = [[100, 0], [300, 1], [1500, 1], [4000, 0.2]]
+    town = [[0, 0.6], [5, 1], [15, 1], [30, 0]]
+    pops = [50, 100, 200, 300, 299.9, 700, 1500, 1500.5, 2750, 4000, 9000, 1234.5]
+    towns = [0, 2.5, 5, 7, 15, 15.01, 22.5, 30, 45, 3.3, 11, 29.99]
+    villages = {
+        f"99{200 + k:03d}": {"population": p, "drive_min_town": m, "drive_min_TLS": 40 + 3 * k}
+        for k, (p, m) in enumerate(zip(pops, towns, strict=True))
+    }
+    return Case(
+        name="curves",
+        about="Utility curves through points (numpy.interp on 4 points), values on and "
+        "between them and beyond both ends, next to a linear criterion.",
+        villages=villages,
+        profile=_profile(
+            {
+                "population": {"weight": 3, "points": population},
+                "drive_min_town": {"weight": 2, "points": town},
+                "drive_min_TLS": {"weight": 1, "better": "lower", "full": 45, "zero": 120},
+            }
+        ),
+    )
+
+
 CASES: tuple[Callable[[], Case], ...] = (
     _basic,
     _missing,
@@ -564,6 +595,7 @@ CASES: tuple[Callable[[], Case], ...] = (
     _unavailable,
     _partly_scored,
     _many,
+    _curves,
 )
 
 

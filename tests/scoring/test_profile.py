@@ -18,7 +18,7 @@ from relocate.scoring.profile import presets_dir
 
 REPO = Path(__file__).resolve().parents[2]
 PRESET_FILES = sorted((REPO / "data" / "profiles").glob("*.toml"))
-PRESET_NAMES = ["family", "remote-worker", "tight-budget"]
+PRESET_NAMES = ["couple-agen-toulouse", "family", "remote-worker", "tight-budget"]
 
 
 def assert_one_line(exc: pytest.ExceptionInfo[ProfileError], *fragments: str) -> str:

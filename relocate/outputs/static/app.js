@@ -17,6 +17,8 @@
 (function (global) {
   "use strict";
 
+  /** Communes labelled before the ranked villages, to find one's way: the towns. */
+  const TOWN_LABEL_POPULATION = 2000;
   const L = global.L;
   const scoring = global.relocateScore;
   const core = global.relocateCore;
@@ -322,15 +324,23 @@
       return widths[text];
     }
 
-    /** Which villages are labelled first: the ranked ones, best first, then by population. */
+    /**
+     * Which villages are labelled first: the towns (to find one's way), largest first; then
+     * the ranked ones, best first; then the others by population.
+     */
     function labelOrder() {
       const pop = data.columns.indexOf("population");
-      const rest = data.villages.map((_, i) => i).filter((i) => result.rank[i] === null ||
-        result.rank[i] > data.top);
       const size = (i) => (pop >= 0 && data.villages[i].v[pop] !== null ? data.villages[i].v[pop]
         : 0);
+      const all = data.villages.map((_, i) => i);
+      const towns = all.filter((i) => size(i) >= TOWN_LABEL_POPULATION);
+      towns.sort((a, b) => size(b) - size(a) || a - b);
+      const first = new Set(towns);
+      const top = scoring.topIndices(result, data.top).filter((i) => !first.has(i));
+      top.forEach((i) => first.add(i));
+      const rest = all.filter((i) => !first.has(i));
       rest.sort((a, b) => size(b) - size(a) || a - b);
-      return scoring.topIndices(result, data.top).concat(rest);
+      return towns.concat(top, rest);
     }
 
     /**

@@ -133,6 +133,26 @@
   }
 
   /**
+   * numpy.interp(x, xs, us) for one value, step by step as numpy computes it: flat
+   * beyond the first and last points, exact at a point, else slope * (x - xs[j]) + us[j]
+   * with the slope of the segment x falls in (a profile's curve through points).
+   * @param {number[]} xs increasing values
+   * @param {number[]} us utilities at them
+   * @param {number} x
+   * @returns {number}
+   */
+  function interpCurve(xs, us, x) {
+    const n = xs.length;
+    if (x < xs[0]) return us[0];
+    if (x >= xs[n - 1]) return us[n - 1];
+    let j = 0;
+    while (j + 1 < n && xs[j + 1] <= x) j++;
+    if (x === xs[j]) return us[j];
+    const slope = (us[j + 1] - us[j]) / (xs[j + 1] - xs[j]);
+    return slope * (x - xs[j]) + us[j];
+  }
+
+  /**
    * Utility in [0, 1] of a raw value for a criterion (null for a missing value): linear
    * between `full` (1) and `zero` (0), flat beyond. numpy.interp on two points computes
    * slope * (x - xp0) + fp0, with the slope first; so does this.
@@ -142,6 +162,7 @@
    */
   function utility(c, x) {
     if (isMissing(x)) return null;
+    if (c.curve) return interpCurve(c.curve[0], c.curve[1], x);
     const lower = c.better === "lower";
     const xp0 = lower ? c.full : c.zero;
     const xp1 = lower ? c.zero : c.full;
