@@ -1,10 +1,17 @@
-"""The scouting-trip command: plan the visits, write the brief and the schedules."""
+"""The scouting-trip command: plan the visits, write the brief and the schedules.
+
+One ``--lang`` serves both readers: the household's files (the brief, the
+calendar, the schedule CSV) are in French unless ``--lang en``; the advisor's
+terminal report follows ``--lang`` when it is given, and the terminal's locale
+otherwise. Commands that load a missing source appear in the terminal only.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,20 +22,70 @@ from relocate.cli._options import (
     refuse_overwriting,
     territory_options,
 )
+from relocate.declare import LANGUAGES
 from relocate.errors import InvalidOptionError
 
 if TYPE_CHECKING:
     from relocate.scoring import Ranking
+    from relocate.territory import Territory
+    from relocate.trip.model import DayPlan, Lunch, Place, TripPlan
 
 __all__ = ["trip"]
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})(?:[:h](\d{2}))?\s*$")
+#: The household's language when --lang is not given.
+HOUSEHOLD_LANGUAGE = "fr"
+
+
+class _Clock(click.ParamType):
+    """A time of day, ``HH:MM`` (``8:30``, ``18h30``, ``14``), as minutes after midnight."""
+
+    name = "HH:MM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = _CLOCK.match(str(value))
+        if match is None:
+            self.fail(f"{value!r} is not a time of day: give HH:MM (e.g. 08:30)", param, ctx)
+        hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+        if not (0 <= hours <= 24 and 0 <= minutes < 60) or hours * 60 + minutes > 24 * 60:
+            self.fail(f"{value!r} is not a time of day between 00:00 and 24:00", param, ctx)
+        return hours * 60 + minutes
+
+
+class _Window(click.ParamType):
+    """Two times of day, ``HH:MM-HH:MM``, as minutes after midnight."""
+
+    name = "HH:MM-HH:MM"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        parts = str(value).split("-")
+        if len(parts) != 2:
+            self.fail(f"{value!r} is not a window: give HH:MM-HH:MM (e.g. 12:00-14:00)", param, ctx)
+        clock = _Clock()
+        return clock.convert(parts[0], param, ctx), clock.convert(parts[1], param, ctx)
+
+
+PLACE_HELP = (
+    "a village (name or INSEE code), any commune of France, an airport's IATA code (TLS), "
+    "a station (gare:NAME, with the sncf source loaded) or a point (lat,lon)"
+)
 
 
 @click.command()
 @profile_option
 @territory_options
-@click.option(
-    "--base", required=True, help="Where each day starts and ends: a village (name or INSEE code)."
-)
+@click.option("--base", required=True, help=f"Where the nights are spent: {PLACE_HELP}.")
+@click.option("--arrive", help="Where the first day starts, if not at the base (e.g. TLS).")
+@click.option("--leave", help="Where the last day ends, if not at the base (e.g. AGF).")
+@click.option("--night", "nights", multiple=True, metavar="PLACE",
+              help="Where each night is spent, if not all at the base: once per night, "
+              "in order.")  # fmt: skip
 @click.option("--days", type=int, required=True, help="Number of days of the trip (1 to 14).")
 @click.option(
     "--start",
@@ -43,6 +100,28 @@ __all__ = ["trip"]
               help="Minutes spent in each village.")  # fmt: skip
 @click.option("--max-drive-min", type=click.IntRange(min=1), default=240, show_default=True,
               help="Most minutes of driving in one day.")  # fmt: skip
+@click.option("--day-start", type=_Clock(), default="08:30", show_default=True,
+              help="Earliest departure of a day.")  # fmt: skip
+@click.option("--day-end", type=_Clock(), default="18:30", show_default=True,
+              help="Latest return of a day.")  # fmt: skip
+@click.option("--arrive-at", type=_Clock(),
+              help="Earliest departure of the first day, if later (a flight landing).")  # fmt: skip
+@click.option("--leave-by", type=_Clock(),
+              help="Latest arrival of the last day, if earlier (a flight to catch).")  # fmt: skip
+@click.option("--lunch", type=_Window(), default="12:00-14:00", show_default=True,
+              help="The window the lunch break lies in.")  # fmt: skip
+@click.option("--lunch-min", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Length of the lunch break in minutes (0: none).")  # fmt: skip
+@click.option("--pack", is_flag=True,
+              help="Pack the visits into as few days as they fit in, instead of spreading "
+              "them over the days.")  # fmt: skip
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of the brief, the calendar and the CSV (default fr, for the household); "
+    "the terminal report follows it, or the terminal's locale when it is not given.",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -56,56 +135,175 @@ def trip(
     airports: tuple[str, ...],
     town_min_population: int,
     base: str,
+    arrive: str | None,
+    leave: str | None,
+    nights: tuple[str, ...],
     days: int,
     start: datetime,
     top: int | None,
     villages: str | None,
     visit_min: int,
     max_drive_min: int,
+    day_start: int,
+    day_end: int,
+    arrive_at: int | None,
+    leave_by: int | None,
+    lunch: tuple[int, int],
+    lunch_min: int,
+    pack: bool,
+    lang: str | None,
     out: Path,
 ) -> None:
     """Plan a scouting trip of the best villages (or chosen ones), and write its brief."""
     # Imported here: OR-Tools and the brief are needed by this command only.
     from relocate._files import write_files
-    from relocate._names import find_village
+    from relocate.i18n import terminal_language, translator
     from relocate.scoring import load_profile
+    from relocate.sources.mayors import load_mayors
     from relocate.trip.brief import build_brief
     from relocate.trip.exports import schedule_csv, schedule_ics
     from relocate.trip.model import TripSettings
-    from relocate.trip.plan import check_trip, plan_trip
+    from relocate.trip.plan import Itinerary, check_trip, plan_trip
 
     if (top is None) == (villages is None):
         raise click.UsageError("give either --top K or --villages A,B,C")
-    settings = TripSettings(visit_min=visit_min, max_drive_min=max_drive_min)
+    settings = TripSettings(
+        visit_min=visit_min,
+        max_drive_min=max_drive_min,
+        day_start=day_start,
+        day_end=day_end,
+        lunch_start=lunch[0],
+        lunch_end=lunch[1],
+        lunch_min=lunch_min,
+        spread=not pack,
+        first_day_start=arrive_at,
+        last_day_end=leave_by,
+    )
     check_trip(start.date(), days, settings=settings)  # fail fast, before loading data
     files = [out / "brief.html", out / "schedule.csv", out / "schedule.ics"]
     wanted = load_profile(profile)
     refuse_overwriting(profile, files)
     territory = load(departement, airports, town_min_population)
     ranking = rank_territory(wanted, territory)
-    names = territory.villages["name"].to_dict()
     if top is not None:
         chosen = _best(ranking, top)
     else:
-        chosen = [find_village(names, item) for item in str(villages).split(",") if item.strip()]
+        chosen = [item.strip() for item in str(villages).split(",") if item.strip()]
+    itinerary = Itinerary(base=base, arrive=arrive, leave=leave, nights=nights)
     plan = plan_trip(
-        territory, base=base, villages=chosen, start=start.date(), days=days, settings=settings
+        territory, base=itinerary, villages=chosen, start=start.date(), days=days, settings=settings
     )
-    title = f"Scouting trip: {wanted.title()}"
-    brief = build_brief(plan, ranking=ranking, territory=territory, title=title)
+    mayors = load_mayors(cache_dir=territory.settings.cache_dir)
+    household = lang or HOUSEHOLD_LANGUAGE
+    title = (
+        translator(household)._("Scouting trip: {profile}").format(profile=wanted.title(household))
+    )
     contents: list[str | bytes] = [
-        brief,
-        schedule_csv(plan),
-        schedule_ics(plan, title=title, villages=territory.villages),
+        build_brief(
+            plan, ranking=ranking, territory=territory, title=title, lang=household, mayors=mayors
+        ),
+        schedule_csv(plan, villages=territory.villages, lang=household),
+        schedule_ics(plan, title=title, villages=territory.villages, lang=household, mayors=mayors),
     ]
     write_files(dict(zip(files, contents, strict=True)))  # all three, or none
-    click.echo(f"{title}, from {plan.base_name}; drive times: {plan.drive_basis}")
-    for day in plan.days:
-        stops = ", ".join(f"{s.name} {s.arrive:%H:%M}" for s in day.stops) or "no visit"
-        click.echo(f"{day.day:%a %Y-%m-%d}: {stops} ({day.drive_min:.0f} min driving)")
+    report_lang = lang or terminal_language()
+    click.echo(_report(plan, ranking, territory, lang=report_lang, household=household))
+    tr = translator(report_lang)
+    click.echo(tr._("Wrote {files}").format(files=", ".join(str(f) for f in files)))
+
+
+def _report(
+    plan: TripPlan, ranking: Ranking, territory: Territory, *, lang: str, household: str
+) -> str:
+    """The advisor's report: the plan day by day, what was left out, what data is missing."""
+    from relocate.i18n import N_, translator  # lazy, as in the command
+
+    language_names = {"fr": N_("French"), "en": N_("English")}
+    tr = translator(lang)
+    lines = [
+        tr._("Scouting trip for “{profile}”, base {base}; brief and calendar in {language}").format(
+            profile=ranking.profile.title(lang),
+            base=plan.base_place.label(lang) if plan.base_place else plan.base_name,
+            language=tr._(language_names[household]),
+        ),
+        tr._("Drive times: {how}.").format(how=territory.describe_drive_times(lang)),
+    ]
+    if plan.estimated_places:
+        lines.append(
+            tr._("Off the road network, estimated: {places}.").format(
+                places=", ".join(plan.estimated_places)
+            )
+        )
+    share = tr.percent(ranking.scored_share)
+    lines.append(tr._("{share} of the profile's weight is scored here.").format(share=share))
+    if ranking.unscored:
+        labels = ", ".join(territory.spec(n).label(lang) for n in ranking.unscored)
+        lines.append(tr._("Not compared (no data here): {labels}.").format(labels=labels))
+    if ranking.scored_share < territory.settings.min_scored_share:
+        lines.append(tr._("Not a recommendation yet: the brief says so to the household."))
+    for name, absence in ranking.absences.items():
+        lines.append(
+            tr._("Unavailable, left out of the weighting: {name}: {reason}.").format(
+                name=name, reason=absence.reason(lang)
+            )
+        )
+    for number, day in enumerate(plan.days, 1):
+        lines.append(_day_line(number, day, lang))
+    names = territory.villages["name"]
     for code, reason in plan.left_out.items():
-        click.echo(f"Left out: {names.get(code, code)} ({code}): {reason}")
-    click.echo(f"Wrote {', '.join(str(f) for f in files)}")
+        lines.append(
+            tr._("Left out: {name} ({code}): {reason}").format(
+                name=names.get(code, code), code=code, reason=reason.text(lang)
+            )
+        )
+    for appointment, reason in plan.missed:
+        lines.append(
+            tr._("Appointment not kept: {title}: {reason}").format(
+                title=appointment.title, reason=reason.text(lang)
+            )
+        )
+    return "\n".join(lines)
+
+
+def _day_line(number: int, day: DayPlan, lang: str) -> str:
+    from relocate.i18n import translator  # lazy, as in the command
+
+    tr = translator(lang)
+    head = tr._("Day {n}, {date}:").format(n=number, date=tr.long_date(day.day))
+    if not day.stops:
+        why = day.why_empty.text(lang) if day.why_empty is not None else ""
+        return f"{head} " + tr._("no visit: {why}").format(why=why)
+    parts = []
+    for event, k in day.timeline():
+        if event == "leave":
+            place, moment = _place(day.start, lang), tr.clock(day.leave.time())
+            parts.append(tr._("leave {place} {time}").format(place=place, time=moment))
+        elif event == "back":
+            place, moment = _place(day.end, lang), tr.clock(day.back.time())
+            parts.append(tr._("back at {place} {time}").format(place=place, time=moment))
+        elif event == "lunch" and day.lunch is not None:
+            parts.append(_lunch(day.lunch, lang))
+        elif event == "stop":
+            stop = day.stops[k]
+            what = stop.title if stop.kind == "appointment" and stop.title else stop.name
+            if stop.at_base:
+                what += " " + tr._("(at the base)")
+            parts.append(f"{what} {tr.time_range(stop.arrive.time(), stop.depart.time())}")
+    driving = tr._("{n} min driving").format(n=tr.number(round(day.drive_min)))
+    return f"{head} {tr._('; ').join(parts)} ({driving})"
+
+
+def _lunch(lunch: Lunch, lang: str) -> str:
+    from relocate.i18n import translator  # lazy, as in the command
+
+    tr = translator(lang)
+    return tr._("lunch {time} at {place}").format(
+        time=tr.time_range(lunch.start.time(), lunch.end.time()), place=lunch.place
+    )
+
+
+def _place(place: Place | None, lang: str) -> str:
+    return place.label(lang) if place is not None else ""
 
 
 def _best(ranking: Ranking, top: int) -> list[str]:

@@ -1,369 +1,672 @@
-"""The trip brief: one self-contained, print-ready HTML page to take on a scouting trip."""
+"""The trip brief: one self-contained, print-ready HTML page for the household, in its language.
+
+A summary page (the household's priorities and how much of them the data could
+compare, the programme day by day, what to ask at every town hall, the sources
+stated once), then two pages at most per day with visits: the day's map and
+schedule, and a card per village (its standing, the household's criteria with
+their satisfaction, the open-data facts, the mayor and the town hall, what to
+ask there). A day without a visit gets no page: the programme says why it is
+empty. Names and values from the data are marked ``translate="no"``.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import datetime, time
 from html import escape
 from pathlib import Path
-from typing import Any
-
-import shapely
-from shapely.geometry import box
 
 from relocate._files import write_files
+from relocate.declare import NEAREST_NAME
+from relocate.i18n import N_, translator
 from relocate.outputs.card import VillageCard, low_confidence, village_card
-from relocate.outputs.formats import format_opening_hours, format_value, is_missing
+from relocate.outputs.formats import format_value, is_missing
 from relocate.scoring import Ranking
+from relocate.sources.mayors import MayorData
 from relocate.territory import Territory
-from relocate.trip.model import DayPlan, Stop, TripPlan
+from relocate.trip.daymap import CSS as MAP_CSS
+from relocate.trip.daymap import Roads, day_map
+from relocate.trip.model import DayPlan, Place, Stop, TripPlan
+from relocate.trip.words import day_month_year, visit_note
 
-__all__ = ["build_brief", "weight_words", "write_brief"]
+__all__ = ["FACT_DESTINATIONS", "FACT_FEATURES", "build_brief", "weight_words", "write_brief"]
 
-#: Facts shown on every village card besides the profile's criteria, when present.
-KEY_FACTS = (
-    "population",
-    "density_per_km2",
-    "townhall_hours_per_week",
-    "dist_km_town",
-    "drive_min_prefecture",
+#: Facilities whose nearest one a card names, when their source is loaded (in this order).
+FACT_DESTINATIONS = (
+    "station",
+    "post_office",
+    "hospital",
+    "gp",
+    "pharmacy",
+    "primary_school",
+    "college",
+    "supermarket",
+)
+#: Other open-data values a card gives when loaded (broadband, prices).
+FACT_FEATURES = (
+    "fibre_share_pct",
+    "ftth_deployed_share_pct",
+    "max_down_mbps",
     "house_price_eur_m2",
 )
-_MAP_W, _MAP_H = 480.0, 300.0
-_ESTIMATE = ' <span class="estimate">(estimate)</span>'
-#: Polygon simplification for the map background, in degrees (about 500 m).
-_SIMPLIFY_DEG = 0.005
+
+#: Words written inside the page's markup, marked here for extraction (f-strings hide them).
+_MARKUP_WORDS = (
+    N_("What the household is looking for"),
+    N_("Villages are ruled out unless:"),
+    N_("Day"),
+    N_("Date"),
+    N_("From and to"),
+    N_("Visits"),
+    N_("Driving (min)"),
+    N_("The programme"),
+    N_("Not in the programme:"),
+    N_("Appointments that could not be kept:"),
+    N_("Sources"),
+    N_("Leave"),
+    N_("Lunch"),
+    N_("Back at"),
+    N_("Time"),
+    N_("Stop"),
+    N_("Drive (min)"),
+    N_("at the base: no drive"),
+    N_("town hall likely closed"),
+    N_("Criterion"),
+    N_("Here"),
+    N_("Satisfaction"),
+    N_("Also from open data"),
+    N_("Town hall"),
+    N_("To ask there"),
+    N_("Appointment"),
+)
 
 _CSS = """
-@page { size: A4; margin: 15mm }
+@page { size: A4; margin: 12mm 13mm }
 * { box-sizing: border-box }
-body { font: 10.5pt/1.4 "Helvetica Neue", Arial, sans-serif; color: #222; margin: 0 auto;
-  max-width: 180mm }
-h1 { font-size: 18pt; margin: 0 0 4mm }
-h2 { font-size: 14pt; margin: 6mm 0 2mm; border-bottom: 1px solid #999 }
-h3 { font-size: 12pt; margin: 4mm 0 1mm }
+body { font: 9.4pt/1.32 "Helvetica Neue", Arial, sans-serif; color: #111; margin: 0 auto;
+  max-width: 184mm }
+h1 { font-size: 16pt; margin: 0 0 2mm }
+h2 { font-size: 12.5pt; margin: 4mm 0 1.5mm; border-bottom: 0.4mm solid #111;
+  break-after: avoid; page-break-after: avoid }
+h3 { font-size: 11pt; margin: 0; break-after: avoid; page-break-after: avoid }
+h4 { font-size: 9.4pt; margin: 1.5mm 0 0.5mm; break-after: avoid; page-break-after: avoid }
+p { margin: 1mm 0 }
+ul { margin: 0.5mm 0 1mm; padding-left: 4.5mm }
+li { margin: 0.3mm 0 }
 .day { break-before: page; page-break-before: always }
-.card { break-inside: avoid; page-break-inside: avoid; border: 1px solid #bbb;
-  border-radius: 2mm; padding: 2mm 4mm; margin: 3mm 0 }
-table { border-collapse: collapse; width: 100%; margin: 1mm 0 2mm }
-th, td { border-bottom: 1px solid #ddd; padding: 0.6mm 1.5mm; text-align: left;
+.keep { break-inside: avoid; page-break-inside: avoid }
+.daygrid { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm; align-items: start }
+.card { break-inside: avoid; page-break-inside: avoid; border: 0.3mm solid #555;
+  padding: 1.6mm 2.6mm; margin: 2.5mm 0 }
+.card header { display: flex; justify-content: space-between; align-items: baseline;
+  border-bottom: 0.2mm solid #999; padding-bottom: 0.8mm; margin-bottom: 0.8mm }
+.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm }
+.card table, .card ul, .card p { font-size: 8.4pt }
+table.criteria { table-layout: fixed }
+.num { display: inline-block; min-width: 5mm; height: 5mm; line-height: 5mm;
+  border: 0.35mm solid #111; border-radius: 50%; text-align: center; font-size: 8.5pt;
+  margin-right: 1mm }
+table { border-collapse: collapse; width: 100%; margin: 0.5mm 0 1mm }
+th, td { border-bottom: 0.2mm solid #bbb; padding: 0.4mm 1.2mm; text-align: left;
   vertical-align: top }
-td.num, th.num { text-align: right }
-.muted { color: #666 }
-.estimate { font-style: italic; color: #8a5a00 }
-.warn { color: #a00 }
-svg.map { width: 100%; height: auto; border: 1px solid #ccc; background: #fbfbf8 }
-svg.map .commune { fill: #eee; stroke: #bbb; stroke-width: 0.5 }
-svg.map .route { fill: none; stroke: #c0392b; stroke-width: 2 }
-svg.map .stop { fill: #c0392b; stroke: #fff; stroke-width: 1 }
-svg.map .base { fill: #1f4e79; stroke: #fff; stroke-width: 1 }
-svg.map text { font: bold 10px Arial, sans-serif; fill: #fff; text-anchor: middle;
-  dominant-baseline: central }
-footer { margin-top: 8mm; font-size: 9pt; color: #555; border-top: 1px solid #999 }
+th { font-weight: bold; border-bottom: 0.3mm solid #111 }
+td.n, th.n { text-align: right; white-space: nowrap }
+td.t { white-space: nowrap }
+tr.pause td, tr.base td { font-style: italic }
+.muted { color: #444 }
+.small { font-size: 8.2pt }
+.estimate { font-style: italic }
+.alert { border: 0.5mm solid #111; padding: 1.5mm 2.5mm; margin: 2mm 0; font-weight: bold }
+.sources { font-size: 7.6pt; line-height: 1.22; color: #222 }
+.summary ul, .summary table { font-size: 8.7pt; line-height: 1.25 }
+.summary li { margin: 0.1mm 0 }
+.summary .sources ul { font-size: 7.6pt; line-height: 1.22 }
+.sources li { margin: 0.2mm 0 }
 """
 
 
-def _label(territory: Territory, name: str) -> str:
-    """A feature's label for the brief, which is written in English."""
-    return territory.spec(name).label("en")
-
-
 def _e(value: object) -> str:
-    """Escape any text from data for HTML, quotes included."""
+    """Escape any text for HTML, quotes included."""
     return escape(str(value), quote=True)
 
 
-def weight_words(weight: float, *, heaviest: float) -> str:
+def _data(value: object) -> str:
+    """A name or value from the data, escaped and marked as not to be translated."""
+    return f'<span translate="no">{_e(value)}</span>'
+
+
+def weight_words(weight: float, *, heaviest: float, lang: str = "en") -> str:
     """Say a weight relative to the heaviest one: ``matters a lot``, ``somewhat``, ``a little``."""
+    tr = translator(lang)
     if weight <= 0 or heaviest <= 0:
-        return "not counted"
+        return tr._("not counted")
     share = weight / heaviest
     if share >= 2 / 3:
-        return "matters a lot"
+        return tr._("matters a lot")
     if share >= 1 / 3:
-        return "matters somewhat"
-    return "matters a little"
+        return tr._("matters somewhat")
+    return tr._("matters a little")
 
 
-def _unit(territory: Territory, name: str) -> str:
-    return territory.spec(name).unit.symbol("en")
+def _clock(moment: datetime, lang: str) -> str:
+    return translator(lang).clock(moment.time())
 
 
-def _text(value: object) -> str | None:
-    """A non-empty text value, or None."""
-    if is_missing(value):
-        return None
-    text = str(value).strip()
-    return text or None
+def _span(a: datetime, b: datetime, lang: str) -> str:
+    return translator(lang).time_range(a.time(), b.time())
 
 
-# --- profile -------------------------------------------------------------------------------
+def _minutes(value: float, lang: str) -> str:
+    return translator(lang).number(round(value))
 
 
-def _profile_section(ranking: Ranking, territory: Territory) -> str:
+# --- the summary page ----------------------------------------------------------------------
+
+
+def _intro(plan: TripPlan, territory: Territory, lang: str) -> str:
+    tr = translator(lang)
+    days = plan.days
+    visits = len(plan.visits)
+    when = (
+        tr._("From {first} to {last}").format(
+            first=tr.long_date(days[0].day), last=tr.long_date(days[-1].day, year=True)
+        )
+        if len(days) > 1
+        else tr.long_date(days[0].day, year=True)
+    )
+    first = when[:1].upper() + when[1:]
+    counts = tr.ngettext(
+        "{n} visit over {days} days", "{n} visits over {days} days", visits
+    ).format(n=tr.number(visits), days=tr.number(len(days)))
+    if len(days) == 1:
+        counts = tr.ngettext("{n} visit in one day", "{n} visits in one day", visits).format(
+            n=tr.number(visits)
+        )
+    base = plan.base_place
+    where = [
+        tr._("base: {place}").format(place=_data(base.label(lang) if base else plan.base_name))
+    ]
+    if days[0].start is not None and days[0].start != base:
+        where.append(tr._("arrival: {place}").format(place=_data(days[0].start.label(lang))))
+    if days[-1].end is not None and days[-1].end != base:
+        where.append(tr._("departure: {place}").format(place=_data(days[-1].end.label(lang))))
+    settings = plan.settings
+    rules = tr._(
+        "{visit} min in each village, days from {start} to {end}, "
+        "at most {drive} min of driving a day"
+    ).format(
+        visit=tr.number(settings.visit_min),
+        start=tr.clock(_t(settings.day_start)),
+        end=tr.clock(_t(settings.day_end)),
+        drive=tr.number(settings.max_drive_min),
+    )
+    if settings.lunch_min > 0:
+        rules += tr._(", a {length} min lunch break between {start} and {end}").format(
+            length=tr.number(settings.lunch_min),
+            start=tr.clock(_t(settings.lunch_start)),
+            end=tr.clock(_t(settings.lunch_end)),
+        )
+    what = f"{_e(counts)}, {_data(territory.name)} ({_e(territory.code)})"
+    return (
+        f"<p>{_pair(f'<strong>{_e(first)}</strong>', what, lang)} · {' · '.join(where)}.</p>"
+        f'<p class="muted">{_e(rules)}.</p>'
+    )
+
+
+def _pair(label: str, value: str, lang: str) -> str:
+    """``label: value`` as the language writes it (French: a space before the colon); HTML."""
+    return translator(lang)._("{label}: {value}").format(label=label, value=value)
+
+
+def _t(minutes: int) -> time:
+    return time(minutes // 60 % 24, minutes % 60)
+
+
+def _label(territory: Territory, name: str, lang: str) -> str:
+    return territory.spec(name).label(lang)
+
+
+def _profile_section(ranking: Ranking, territory: Territory, lang: str) -> str:
+    tr = translator(lang)
     profile = ranking.profile
     heaviest = max(c.weight for c in profile.criteria.values())
+    share = ranking.scored_share
+    parts = []
+    if share < territory.settings.min_scored_share:
+        parts.append(
+            '<p class="alert">'
+            + _e(
+                tr._(
+                    "Not a recommendation yet: only {share} of what the household looks for "
+                    "could be compared with the data available here."
+                ).format(share=tr.percent(share))
+            )
+            + "</p>"
+        )
+    parts += [
+        f"<h2>{_e(tr._('What the household is looking for'))}</h2>",
+        f"<p><strong>{_e(profile.title(lang))}</strong>"
+        + (f" · {_e(profile.summary(lang))}" if profile.summary(lang) else "")
+        + "</p>",
+    ]
     items = []
     for name, criterion in profile.criteria.items():
-        unit = _unit(territory, name)
-        sentence = (
-            f"{_label(territory, name)} {weight_words(criterion.weight, heaviest=heaviest)}: "
-            f"{criterion.describe(unit)}."
+        unit = territory.spec(name).unit.symbol(lang)
+        sentence = tr._("{label} {weight}: {curve}.").format(
+            label=_label(territory, name, lang),
+            weight=weight_words(criterion.weight, heaviest=heaviest, lang=lang),
+            curve=criterion.describe(unit, lang=lang),
         )
-        if name in ranking.unavailable:
-            sentence += f" No data here ({ranking.unavailable[name]}), so it was left out."
+        if name in ranking.unscored:
+            sentence += " " + tr._("No data here: to ask at the town hall.")
         items.append(f"<li>{_e(sentence)}</li>")
-    constraints = [
-        f"<li>{_e(f'{_label(territory, name)}: {c.describe(_unit(territory, name))}.')}</li>"
-        for name, c in profile.constraints.items()
-    ]
-    parts = [
-        "<section><h2>What the household is looking for</h2>",
-        f"<p><strong>{_e(profile.title('en'))}</strong></p>",
-    ]
-    if profile.summary("en"):
-        parts.append(f"<p>{_e(profile.summary('en'))}</p>")
+    compared = tr._("{share} of these priorities (by weight) could be compared here.").format(
+        share=tr.percent(share)
+    )
+    if ranking.unscored:
+        labels = ", ".join(_label(territory, n, lang) for n in ranking.unscored)
+        compared += " " + tr._("Without data, not compared: {labels}.").format(labels=labels)
+    if (ties := ranking.top_ties()) > 1:
+        compared += " " + tr._("{n} villages share the best score.").format(n=tr.number(ties))
+    parts.append(f"<p><strong>{_e(compared)}</strong></p>")
     parts.append(f"<ul>{''.join(items)}</ul>")
+    constraints = [
+        "<li>"
+        + _pair(
+            _e(_label(territory, n, lang)),
+            _e(c.describe(territory.spec(n).unit.symbol(lang), lang=lang)),
+            lang,
+        )
+        + "</li>"
+        for n, c in profile.constraints.items()
+    ]
     if constraints:
-        parts.append(f"<p>Villages are ruled out unless:</p><ul>{''.join(constraints)}</ul>")
-    else:
-        parts.append("<p>No hard constraint: every village is ranked.</p>")
+        parts.append(
+            f"<p>{_e(tr._('Villages are ruled out unless:'))}</p><ul>{''.join(constraints)}</ul>"
+        )
+    return "<section>" + "".join(parts) + "</section>"
+
+
+def _day_title(number: int, day: DayPlan, lang: str) -> str:
+    tr = translator(lang)
+    return tr._("Day {n}: {date}").format(n=number, date=tr.long_date(day.day, year=True))
+
+
+def _programme(plan: TripPlan, territory: Territory, lang: str) -> str:
+    tr = translator(lang)
+    rows = []
+    for number, day in enumerate(plan.days, 1):
+        route = ""
+        if day.start is not None and day.end is not None:
+            route = (
+                _data(day.start.label(lang))
+                if day.start == day.end
+                else f"{_data(day.start.label(lang))} → {_data(day.end.label(lang))}"
+            )
+        if day.stops:
+            visits = ", ".join(
+                f"{_data(s.title if s.kind == 'appointment' and s.title else s.name)} "
+                f"{_e(_clock(s.arrive, lang))}"
+                for s in day.stops
+            )
+            if day.lunch is not None:
+                visits += _e(tr._("; ")) + _e(
+                    tr._("lunch at {time}").format(time=_clock(day.lunch.start, lang))
+                )
+        else:
+            why = day.why_empty.text(lang) if day.why_empty else ""
+            visits = _e(tr._("no visit: {why}").format(why=why) if why else tr._("no visit"))
+        rows.append(
+            f"<tr><td>{number}</td><td class='t'>{_e(tr.long_date(day.day))}</td><td>{route}</td>"
+            f"<td>{visits}</td><td class='n'>{_e(_minutes(day.drive_min, lang))}</td></tr>"
+        )
+    table = (
+        f"<table><thead><tr><th>{_e(tr._('Day'))}</th><th>{_e(tr._('Date'))}</th>"
+        f"<th>{_e(tr._('From and to'))}</th><th>{_e(tr._('Visits'))}</th>"
+        f"<th class='n'>{_e(tr._('Driving (min)'))}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    parts = [f"<section><h2>{_e(tr._('The programme'))}</h2>{table}"]
+    names = territory.villages["name"]
+    if plan.left_out:
+        items = "".join(
+            f"<li>{_pair(_data(names.get(code, code)), _e(reason.text(lang)), lang)}</li>"
+            for code, reason in plan.left_out.items()
+        )
+        parts.append(f"<p>{_e(tr._('Not in the programme:'))}</p><ul>{items}</ul>")
+    if plan.missed:
+        items = "".join(
+            "<li>"
+            + _pair(f"{_data(a.title)} ({_e(_clock(a.start, lang))})", _e(r.text(lang)), lang)
+            + "</li>"
+            for a, r in plan.missed
+        )
+        parts.append(f"<p>{_e(tr._('Appointments that could not be kept:'))}</p><ul>{items}</ul>")
     parts.append("</section>")
     return "".join(parts)
 
 
-# --- map -----------------------------------------------------------------------------------
+def _everywhere(ranking: Ranking, territory: Territory, lang: str) -> str:
+    """What the data could not tell for any village: questions for every town hall."""
+    tr = translator(lang)
+    items = [
+        f"<li>{_e(absence.for_household(_label(territory, name, lang), lang))}</li>"
+        for name, absence in ranking.absences.items()
+        if name in ranking.profile.criteria or name in ranking.profile.constraints
+    ]
+    if not items:
+        return ""
+    heading = _e(tr._("To ask at every town hall"))
+    return f"<section><h2>{heading}</h2><ul>{''.join(items)}</ul></section>"
 
 
-def _point(territory: Territory, code: str) -> tuple[float, float] | None:
-    """Where to draw a village: its town hall, or a point inside its polygon."""
-    villages = territory.villages
-    if code not in villages.index:
-        return None
-    row = villages.loc[code]
-    lon, lat = row.get("townhall_lon"), row.get("townhall_lat")
-    if not is_missing(lon) and not is_missing(lat):
-        return float(lon), float(lat)
-    geometry = row.geometry
-    if geometry is None or geometry.is_empty:
-        return None
-    inside = geometry.representative_point()
-    return float(inside.x), float(inside.y)
-
-
-def _path(rings: Iterable[Sequence[tuple[float, float]]]) -> str:
-    return " ".join(
-        "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in ring) + " Z" for ring in rings if ring
-    )
-
-
-def _day_map(day: DayPlan, *, base: tuple[float, float] | None, territory: Territory) -> str:
-    """An inline SVG of the day's loop: communes lightly, base and numbered stops."""
-    stops = [(i, p) for i, s in enumerate(day.stops, 1) if (p := _point(territory, s.insee))]
-    points = [p for _, p in stops] + ([base] if base else [])
-    if not points:
-        return '<p class="muted">No map: the day has no located place.</p>'
-    lons = [p[0] for p in points]
-    lats = [p[1] for p in points]
-    lat0 = (min(lats) + max(lats)) / 2
-    k = math.cos(math.radians(lat0))
-    span_x = max((max(lons) - min(lons)) * k, 0.08)
-    span_y = max(max(lats) - min(lats), 0.08)
-    margin = 0.15
-    # Fit the view to the map's aspect ratio.
-    if span_x / span_y < _MAP_W / _MAP_H:
-        span_x = span_y * _MAP_W / _MAP_H
-    else:
-        span_y = span_x * _MAP_H / _MAP_W
-    span_x, span_y = span_x * (1 + 2 * margin), span_y * (1 + 2 * margin)
-    cx, cy = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
-    west, east = cx - span_x / 2 / k, cx + span_x / 2 / k
-    south, north = cy - span_y / 2, cy + span_y / 2
-    scale = _MAP_W / span_x
-
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        return (lon - west) * k * scale, (north - lat) * scale
-
-    view = box(west, south, east, north)
-    geometries = territory.villages.geometry
-    near = geometries[geometries.intersects(view)]
-    shapes = []
-    for geometry in near:
-        simple = shapely.simplify(geometry, _SIMPLIFY_DEG, preserve_topology=True)
-        polygons = getattr(simple, "geoms", [simple])
-        rings = [
-            [project(x, y) for x, y in polygon.exterior.coords]
-            for polygon in polygons
-            if polygon.geom_type == "Polygon" and not polygon.is_empty
-        ]
-        if rings:
-            shapes.append(f'<path class="commune" d="{_path(rings)}"/>')
-    route = [base] if base else []
-    route += [p for _, p in stops] + ([base] if base else [])
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in (project(*p) for p in route))
-    marks = []
-    if base:
-        bx, by = project(*base)
-        marks.append(
-            f'<rect class="base" x="{bx - 7:.1f}" y="{by - 7:.1f}" width="14" height="14"/>'
-            f'<text x="{bx:.1f}" y="{by:.1f}">B</text>'
+def _sources(plan: TripPlan, territory: Territory, mayors: MayorData | None, lang: str) -> str:
+    tr = translator(lang)
+    items = [f'<li translate="no">{_e(s.citation(lang))}</li>' for s in territory.sources]
+    if mayors is not None:
+        items.append(f'<li translate="no">{_e(mayors.source.citation(lang))}</li>')
+        items.append(
+            "<li>"
+            + _e(
+                tr._(
+                    "Mayors: the municipal councils elected in March 2026 and the changes "
+                    "recorded since, up to {date} (the latest date the register records)."
+                ).format(date=day_month_year(mayors.as_of, lang))
+            )
+            + "</li>"
         )
-    for number, p in stops:
-        x, y = project(*p)
-        marks.append(
-            f'<circle class="stop" cx="{x:.1f}" cy="{y:.1f}" r="8"/>'
-            f'<text x="{x:.1f}" y="{y:.1f}">{number}</text>'
+    items.append(
+        "<li>"
+        + _e(tr._("Drive times: {how}.").format(how=territory.describe_drive_times(lang)))
+        + "</li>"
+    )
+    if territory.roads is not None and plan.estimated_places:
+        items.append(
+            "<li>"
+            + _e(
+                tr._("Off the road network, so estimated as without one: {places}.").format(
+                    places=", ".join(plan.estimated_places)
+                )
+            )
+            + "</li>"
+        )
+    if any(territory.is_estimate(n) for n in territory.features.columns):
+        items.append(
+            "<li>" + _e(tr._("Values marked ≈ are estimates: allow some margin.")) + "</li>"
         )
     return (
-        f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_MAP_W:.0f} '
-        f'{_MAP_H:.0f}" role="img" aria-label="Route of {_e(day.day.isoformat())}">'
-        f"{''.join(shapes)}"
-        f'<polyline class="route" points="{line}"/>'
-        f"{''.join(marks)}</svg>"
+        f'<section class="sources"><h2>{_e(tr._("Sources"))}</h2>'
+        f"<ul>{''.join(items)}</ul></section>"
     )
 
 
 # --- a day ---------------------------------------------------------------------------------
 
 
-def _schedule_table(day: DayPlan, base_name: str) -> str:
-    rows = [f"<tr><td></td><td>Leave {_e(base_name)}</td><td></td><td>{day.leave:%H:%M}</td>"]
-    rows[0] += '<td class="num"></td><td></td></tr>'
-    for number, stop in enumerate(day.stops, 1):
-        hall = "open" if stop.townhall_open else '<span class="warn">closed</span>'
-        rows.append(
-            f"<tr><td>{number}</td><td>{_e(stop.name)}</td><td>{stop.arrive:%H:%M}</td>"
-            f'<td>{stop.depart:%H:%M}</td><td class="num">{stop.drive_min:.0f}</td>'
-            f"<td>{hall}</td></tr>"
+def _schedule(day: DayPlan, lang: str) -> str:
+    tr = translator(lang)
+    rows = []
+
+    def place(p: Place | None) -> str:
+        return _data(p.label(lang)) if p is not None else ""
+
+    def lunch_row() -> str:
+        assert day.lunch is not None
+        return (
+            f"<tr class='pause'>"
+            f"<td class='t'>{_e(_span(day.lunch.start, day.lunch.end, lang))}</td>"
+            f"<td>{_e(tr._('Lunch'))}, {_data(day.lunch.place)}</td><td class='n'></td></tr>"
         )
-    back = day.drive_min - sum(s.drive_min for s in day.stops)
-    rows.append(
-        f"<tr><td></td><td>Back at {_e(base_name)}</td><td>{day.back:%H:%M}</td><td></td>"
-        f'<td class="num">{back:.0f}</td><td></td></tr>'
-    )
+
+    for event, k in day.timeline():
+        if event == "leave":
+            rows.append(
+                f"<tr class='base'><td class='t'>{_e(_clock(day.leave, lang))}</td>"
+                f"<td>{_e(tr._('Leave'))} {place(day.start)}</td><td class='n'></td></tr>"
+            )
+        elif event == "lunch":
+            rows.append(lunch_row())
+        elif event == "stop":
+            rows.append(_stop_row(k + 1, day.stops[k], lang))
+        else:
+            rows.append(
+                f"<tr class='base'><td class='t'>{_e(_clock(day.back, lang))}</td>"
+                f"<td>{_e(tr._('Back at'))} {place(day.end)}</td>"
+                f"<td class='n'>{_e(_minutes(day.back_drive_min, lang))}</td></tr>"
+            )
+    total = tr._("{n} min of driving in all.").format(n=_minutes(day.drive_min, lang))
     return (
-        '<table class="schedule"><thead><tr><th>#</th><th>Village</th><th>Arrive</th>'
-        '<th>Depart</th><th class="num">Drive (min)</th><th>Town hall</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        f'<p class="muted">{day.drive_min:.0f} min of driving in all.</p>'
+        f"<table class='schedule'><thead><tr><th>{_e(tr._('Time'))}</th>"
+        f"<th>{_e(tr._('Stop'))}</th><th class='n'>{_e(tr._('Drive (min)'))}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table><p class='muted small'>{_e(total)}</p>"
     )
 
 
-def _questions(stop: Stop, *, ranking: Ranking, territory: Territory) -> list[str]:
-    """What the data could not tell about a village: to ask on site."""
-    code = stop.insee
-    questions = []
-    for name, reason in ranking.unavailable.items():
-        questions.append(
-            f"{_label(territory, name)}: no data was available ({reason}). Ask how it is here."
-        )
-    if code in ranking.values.index:
-        breakdown = ranking.explain(code)
-        for label, item in breakdown.iterrows():
-            name = str(label)
-            if item["status"] == "missing":
-                questions.append(f"{item['label']}: the sources have no figure for this village.")
-            elif item["status"] == "scored" and territory.is_estimate(name):
-                value = format_value(item["value"], territory.spec(name).unit)
-                questions.append(f"{item['label']} is an estimate ({value}): check it on the road.")
-    names = [*ranking.profile.criteria, *ranking.profile.constraints, *KEY_FACTS]
-    for name in dict.fromkeys(names):
-        known = name in territory.features.columns and code in territory.features.index
-        if known and (doubt := low_confidence(territory, name, code)) is not None:
-            questions.append(f"{_label(territory, name)}: {doubt}. Ask local agents for prices.")
-    for name in ranking.profile.constraints:
-        if name in ranking.unavailable or name not in territory.features.columns:
-            continue
-        if code in territory.features.index and is_missing(territory.features.at[code, name]):
-            questions.append(f"{_label(territory, name)} (a hard constraint) could not be checked.")
-    village = territory.villages.loc[code] if code in territory.villages.index else None
-    if village is not None and format_opening_hours(_text(village.get("townhall_hours"))) is None:
-        questions.append("No opening hours are published for the town hall: when is it open?")
-    if not stop.townhall_open:
-        questions.append(
-            "The town hall is likely closed during the visit: call ahead or ask neighbours."
-        )
-    if stop.note:
-        questions.append(stop.note)
-    return questions
+def _stop_row(number: int, stop: Stop, lang: str) -> str:
+    tr = translator(lang)
+    if stop.kind == "appointment":
+        where = stop.place.label(lang) if stop.place else stop.name
+        what = f"{_data(stop.title or '')}, {_data(where)}"
+    else:
+        what = _data(stop.name)
+        if stop.at_base:
+            at_base = tr._("at the base: no drive") if stop.drive_min == 0 else tr._("at the base")
+            what += f" <span class='muted'>({_e(at_base)})</span>"
+        if not stop.townhall_open:
+            what += f" <span class='muted'>({_e(tr._('town hall likely closed'))})</span>"
+    return (
+        f"<tr><td class='t'>{_e(_span(stop.arrive, stop.depart, lang))}</td>"
+        f"<td><span class='num'>{number}</span>{what}</td>"
+        f"<td class='n'>{_e(_minutes(stop.drive_min, lang))}</td></tr>"
+    )
 
 
-def _breakdown_table(card: VillageCard) -> str:
+# --- a village's card ----------------------------------------------------------------------
+
+
+def _nearest(territory: Territory, key: str, code: str, lang: str) -> str | None:
+    """``Gimont Cahuzac, 0,9 km``: the nearest facility of a destination by name, and how far."""
+    prefix, suffix = NEAREST_NAME
+    features = territory.features
+    name_column, dist_column = f"{prefix}{key}{suffix}", f"dist_km_{key}"
+    if name_column not in features or code not in features.index:
+        return None
+    name = features.at[code, name_column]
+    if is_missing(name):
+        return None
+    text = _data(name)
+    if dist_column in features and not is_missing(features.at[code, dist_column]):
+        dist = format_value(
+            features.at[code, dist_column], territory.spec(dist_column).unit, lang=lang
+        )
+        text += f", {_e(dist)}"
+    return text
+
+
+def _criteria_table(card: VillageCard, territory: Territory, lang: str) -> str:
+    """The household's criteria with data here: value (the nearest place by name), satisfaction.
+
+    Criteria without data anywhere are left out: the summary page names them once,
+    and asks about them at every town hall.
+    """
+    tr = translator(lang)
     rows = []
     for line in card.criteria:
-        label = _e(line.label) + (_ESTIMATE if line.estimate else "")
-        value = line.value + (f" ({line.doubt})" if line.doubt else "")
-        utility = "-" if is_missing(line.utility) else f"{line.utility:.2f}"
-        points = "-" if is_missing(line.points) else f"{line.points:.1f}"
+        if line.status == "unavailable":
+            continue
+        value = _e(line.value)
+        if line.status == "missing":
+            value = _e(tr._("no data for this village"))
+        elif line.estimate:
+            value = f"<span class='estimate'>≈ {value}</span>"
+        if line.doubt:
+            value += f" <span class='muted'>({_e(line.doubt)})</span>"
+        spec = territory.spec(line.name)
+        if spec.destination and line.status == "scored" and spec.role in ("drive", "dist"):
+            nearest = _nearest(territory, spec.destination, card.code, lang)
+            if nearest is not None:
+                value += f" <span class='muted'>· {nearest}</span>"
+        satisfaction = "–" if is_missing(line.utility) else _e(tr.percent(line.utility))
         rows.append(
-            f"<tr><td>{label}</td><td>{_e(value)}</td><td class='num'>{utility}</td>"
-            f"<td class='num'>{points}</td></tr>"
+            f"<tr><td>{_e(line.label)}</td><td>{value}</td><td class='n'>{satisfaction}</td></tr>"
         )
-    return (
-        '<table class="breakdown"><thead><tr><th>Criterion</th><th>Value</th>'
-        '<th class="num">Utility</th><th class="num">Points</th></tr></thead>'
+    table = (
+        f"<table class='criteria'><colgroup><col style='width:42%'><col><col style='width:17%'>"
+        f"</colgroup><thead><tr><th>{_e(tr._('Criterion'))}</th><th>{_e(tr._('Here'))}</th>"
+        f"<th class='n'>{_e(tr._('Satisfaction'))}</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+    return table
 
 
-def _facts_list(card: VillageCard) -> str:
+def _facts(ranking: Ranking, territory: Territory, code: str, lang: str) -> str:
+    """The loaded open-data facts that are not criteria: nearest facilities by name, values."""
+    tr = translator(lang)
+    criteria = ranking.profile.criteria
+    used = {territory.spec(n).destination for n in criteria}
     items = []
-    for fact in card.facts:
-        value = fact.value + (f" ({fact.doubt})" if fact.doubt else "")
-        estimate = _ESTIMATE if fact.estimate else ""
-        items.append(
-            f"<li>{_e(fact.label)}: {_e(value)}{estimate} "
-            f'<span class="muted">({_e(fact.source)})</span></li>'
-        )
-    return f"<ul class='facts'>{''.join(items)}</ul>" if items else ""
+    for key in FACT_DESTINATIONS:
+        if key in used:
+            continue
+        nearest = _nearest(territory, key, code, lang)
+        if nearest is not None:
+            label = territory.spec(f"{NEAREST_NAME[0]}{key}{NEAREST_NAME[1]}").label(lang)
+            items.append(f"<li>{_pair(_e(label), nearest, lang)}</li>")
+    for name in FACT_FEATURES:
+        if (
+            name in criteria
+            or name not in territory.features
+            or code not in territory.features.index
+        ):
+            continue
+        spec = territory.spec(name)
+        raw = territory.features.at[code, name]
+        if is_missing(raw):
+            continue
+        value = _e(format_value(raw, spec.unit, lang=lang))
+        if (doubt := low_confidence(territory, name, code, lang=lang)) is not None:
+            value += f" <span class='muted'>({_e(doubt)})</span>"
+        items.append(f"<li>{_pair(_e(spec.label(lang)), value, lang)}</li>")
+    if not items:
+        return ""
+    return f"<h4>{_e(tr._('Also from open data'))}</h4><ul class='small'>{''.join(items)}</ul>"
 
 
-def _townhall(card: VillageCard) -> str:
+def _townhall(card: VillageCard, mayors: MayorData | None, lang: str) -> str:
+    tr = translator(lang)
     hall = card.townhall
-    rows = [
-        f"<tr><th>{label}</th><td>{_e(value or 'not published')}</td></tr>"
-        for label, value in (
-            ("Address", hall.address),
-            ("Phone", hall.phone),
-            ("E-mail", hall.email),
-        )
-    ]
-    website = hall.website
-    if website and website.lower().startswith(("http://", "https://")):
-        link = f'<a href="{_e(website)}">{_e(website)}</a>'
-    else:
-        link = _e(website or "not published")
-    rows.append(f"<tr><th>Website</th><td>{link}</td></tr>")
-    rows.append(f"<tr><th>Opening hours</th><td>{_e(hall.hours or 'not published')}</td></tr>")
-    return f"<h4>Town hall</h4><table class='townhall'>{''.join(rows)}</table>"
+    lines = []
+    if mayors is not None:
+        mayor = mayors.of(card.code)
+        if mayor is None:
+            lines.append(_e(tr._("Mayor: not in the register")))
+        else:
+            since = (
+                tr._(", since {date}").format(date=day_month_year(mayor.office_start, lang))
+                if mayor.office_start
+                else ""
+            )
+            known = tr._("(register as of {date})").format(date=day_month_year(mayors.as_of, lang))
+            lines.append(
+                _e(tr._("Mayor:"))
+                + f" <strong>{_data(mayor.name)}</strong>{_e(since)}"
+                + f" <span class='muted'>{_e(known)}</span>"
+            )
+    unpublished = tr._("not published")
+    address = " ".join((hall.address or "").split()) or unpublished
+    lines.append(_data(address) if hall.address else _e(unpublished))
+    contact = [c for c in (hall.phone, hall.email) if c]
+    if contact:
+        lines.append(" · ".join(_data(c) for c in contact))
+    if hall.website and hall.website.lower().startswith(("http://", "https://")):
+        lines.append(f'<a href="{_e(hall.website)}" translate="no">{_e(hall.website)}</a>')
+    lines.append(_e(tr._("Hours: {hours}").format(hours=hall.hours or unpublished)))
+    return f"<h4>{_e(tr._('Town hall'))}</h4><p class='small'>{'<br>'.join(lines)}</p>"
 
 
-def _card(number: int, stop: Stop, *, ranking: Ranking, territory: Territory) -> str:
+def _questions(stop: Stop, card: VillageCard | None, territory: Territory, lang: str) -> list[str]:
+    """What the data could not tell about this village, as questions to ask there."""
+    tr = translator(lang)
+    asks: list[str] = []
+    if card is not None:
+        for line in card.criteria:
+            if line.status == "missing":
+                asks.append(
+                    tr._("No figure for “{label}” in this village: ask at the town hall.").format(
+                        label=line.label
+                    )
+                )
+        features = territory.features
+        for constraint in card.constraints:
+            name = constraint.name
+            if name in features and is_missing(features.at[card.code, name]):
+                asks.append(
+                    tr._("“{label}” could not be checked here: ask.").format(label=constraint.label)
+                )
+        for line in card.criteria:
+            if line.doubt:
+                asks.append(
+                    tr._("{label}: {doubt}; ask local estate agents.").format(
+                        label=line.label, doubt=line.doubt
+                    )
+                )
+    if (note := visit_note(stop, lang)) is not None:
+        asks.append(note)
+    return asks
+
+
+def _card(
+    number: int,
+    stop: Stop,
+    *,
+    ranking: Ranking,
+    territory: Territory,
+    mayors: MayorData | None,
+    lang: str,
+) -> str:
+    tr = translator(lang)
     code = stop.insee
-    questions = _questions(stop, ranking=ranking, territory=territory)
-    items = "".join(f"<li>{_e(q)}</li>" for q in questions)
-    asks = f"<h4>Questions to ask on site</h4><ul>{items}</ul>" if questions else ""
-    if code not in ranking.table.index:
-        return (
-            f'<div class="card"><h3>{number}. {_e(stop.name)} '
-            f'<span class="muted">({_e(code)}) — not ranked</span></h3>'
-            f"<p>{stop.arrive:%H:%M}–{stop.depart:%H:%M}</p>"
-            '<p class="muted">Not scored: no data for this village.</p>'
-            f"{asks}</div>"
+    known = code in ranking.table.index and code in territory.villages.index
+    card = village_card(ranking, territory, code, facts=(), lang=lang) if known else None
+    if card is not None and card.rank is not None:
+        standing = tr._("{standing}, score {score}/100").format(
+            standing=card.standing, score=tr.number(card.score, digits=1)
         )
-    card = village_card(ranking, territory, code, facts=KEY_FACTS)
-    if card.rank is not None:
-        standing = f"rank {card.rank}, score {card.score:.1f}/100"
-    elif card.excluded:
-        standing = f"excluded: {card.reasons}"
+    elif card is not None:
+        standing = card.standing
     else:
-        standing = "not ranked"
+        standing = tr._("not ranked")
+    when = _span(stop.arrive, stop.depart, lang)
+    if stop.at_base:
+        when += " · " + tr._("at the base")
+    header = (
+        f"<header><h3><span class='num'>{number}</span>{_data(stop.name)} "
+        f"<span class='muted small'>{_e(code)} · {_e(standing)}</span></h3>"
+        f"<span class='t'>{_e(when)}</span></header>"
+    )
+    asks = _questions(stop, card, territory, lang)
+    ask_html = (
+        f"<h4>{_e(tr._('To ask there'))}</h4><ul class='small'>"
+        + "".join(f"<li>{_e(q)}</li>" for q in asks)
+        + "</ul>"
+        if asks
+        else ""
+    )
+    if card is None:
+        empty = _e(tr._("No data for this village."))
+        return f'<article class="card">{header}<p>{empty}</p>{ask_html}</article>'
+    left = _facts(ranking, territory, code, lang) + ask_html
+    right = _townhall(card, mayors, lang)
+    body = f'<div class="cols"><div>{left}</div><div>{right}</div></div>' if left else right
+    return f'<article class="card">{header}{_criteria_table(card, territory, lang)}{body}</article>'
+
+
+def _appointment_card(number: int, stop: Stop, lang: str) -> str:
+    tr = translator(lang)
+    where = stop.place.label(lang) if stop.place else stop.name
     return (
-        f'<div class="card"><h3>{number}. {_e(stop.name)} '
-        f'<span class="muted">({_e(code)}) — {_e(standing)}</span></h3>'
-        f"<p>{stop.arrive:%H:%M}–{stop.depart:%H:%M}</p>"
-        f"{_breakdown_table(card)}{_facts_list(card)}{_townhall(card)}{asks}</div>"
+        f'<article class="card"><header><h3><span class="num">{number}</span>'
+        f"{_data(stop.title or '')}</h3><span class='t'>{_e(_span(stop.arrive, stop.depart, lang))}"
+        f"</span></header><p>{_pair(_e(tr._('Appointment')), _data(where), lang)}</p></article>"
     )
 
 
@@ -371,60 +674,48 @@ def _day_section(
     number: int,
     day: DayPlan,
     *,
-    plan: TripPlan,
-    base: tuple[float, float] | None,
     ranking: Ranking,
     territory: Territory,
+    mayors: MayorData | None,
+    roads: Roads,
+    lang: str,
 ) -> str:
-    classes = "day" if number > 1 else "first-day"
-    parts = [
-        f'<section class="{classes}"><h2>Day {number}: {_e(_long_date(day.day))}</h2>',
-        _day_map(day, base=base, territory=territory),
-        _schedule_table(day, plan.base_name),
+    head = (
+        f'<div class="keep"><h2>{_e(_day_title(number, day, lang))}</h2>'
+        f'<div class="daygrid"><div>{day_map(day, territory=territory, roads=roads, lang=lang)}'
+        f"</div><div>{_schedule(day, lang)}</div></div></div>"
+    )
+    cards = [
+        _appointment_card(i, s, lang)
+        if s.kind == "appointment"
+        else _card(i, s, ranking=ranking, territory=territory, mayors=mayors, lang=lang)
+        for i, s in enumerate(day.stops, 1)
     ]
-    if not day.stops:
-        parts.append('<p class="muted">No visit planned this day.</p>')
-    parts += [_card(i, s, ranking=ranking, territory=territory) for i, s in enumerate(day.stops, 1)]
-    parts.append("</section>")
-    return "".join(parts)
-
-
-def _long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _left_out(plan: TripPlan, territory: Territory) -> str:
-    if not plan.left_out:
-        return ""
-    names: Any = territory.villages.get("name", {})
-    rows = "".join(
-        f"<tr><td>{_e(names.get(code, code))}</td><td>{_e(code)}</td><td>{_e(reason)}</td></tr>"
-        for code, reason in plan.left_out.items()
-    )
-    return (
-        '<section class="left-out"><h2>Left out of the trip</h2>'
-        "<table><thead><tr><th>Village</th><th>INSEE</th><th>Why</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></section>"
-    )
-
-
-def _footer(plan: TripPlan, territory: Territory) -> str:
-    sources = "".join(f"<li>{_e(s.citation())}</li>" for s in territory.sources)
-    basis = plan.drive_basis or territory.drive_times
-    return f"<footer><p>Drive times: {_e(basis)}.</p><p>Sources:</p><ul>{sources}</ul></footer>"
+    return f'<section class="day">{head}{"".join(cards)}</section>'
 
 
 def build_brief(
-    plan: TripPlan, *, ranking: Ranking, territory: Territory, title: str | None = None
+    plan: TripPlan,
+    *,
+    ranking: Ranking,
+    territory: Territory,
+    title: str | None = None,
+    lang: str = "fr",
+    mayors: MayorData | None = None,
 ) -> str:
-    """Build the trip brief: one self-contained HTML page, ready to print on A4.
+    """Build the trip brief: one self-contained HTML page for the household, ready to print.
 
-    The page holds the household's profile in words, the base, then one section
-    per day (starting on a new page): a map of the day's loop, the schedule and
-    a card per village (score breakdown, key facts with their sources, town
-    hall, questions to ask on site); then the villages left out and the sources.
-    It loads nothing: styles are inline and maps are inline SVG. Every text from
-    data is HTML-escaped.
+    A summary page (the household's priorities in words and the share of them the
+    data could compare, with "not a recommendation yet" below
+    ``territory.settings.min_scored_share``; the programme day by day, empty days
+    with the reason; what to ask at every town hall; the sources, once), then a
+    section per day with a visit, starting on a new page: its map (the villages
+    named, the route along the roads when a road network is loaded), its schedule
+    (leaving, visits, lunch, coming back) and a card per village (standing, the
+    household's criteria with their satisfaction, the nearest facilities by name,
+    the open-data facts, the mayor, the town hall, what to ask there).
+    It loads nothing: styles are inline and maps inline SVG. Every text from data
+    is HTML-escaped and marked ``translate="no"``.
 
     Parameters
     ----------
@@ -435,7 +726,11 @@ def build_brief(
     territory
         The département the villages belong to.
     title
-        The page title; by default ``Scouting trip from <base>``.
+        The page title; by default "Scouting trip from <base>" in ``lang``.
+    lang
+        The household's language: ``fr`` (default) or ``en``.
+    mayors
+        The mayors (:func:`relocate.sources.mayors.load_mayors`), to name them.
 
     Returns
     -------
@@ -443,28 +738,28 @@ def build_brief(
         The HTML document.
 
     """
-    title = title or f"Scouting trip from {plan.base_name}"
-    base = _point(territory, plan.base)
-    first, last = (plan.days[0].day, plan.days[-1].day) if plan.days else (None, None)
-    when = f"{_long_date(first)} to {_long_date(last)}" if first and last else "no day planned"
-    visits = sum(len(d.stops) for d in plan.days)
-    settings = plan.settings
-    intro = (
-        f"<p>Base: <strong>{_e(plan.base_name)}</strong> ({_e(plan.base)}), "
-        f"{_e(territory.name)} ({_e(territory.code)}). {_e(when)}: {visits} visits over "
-        f"{len(plan.days)} days, {settings.visit_min} min in each village, at most "
-        f"{settings.max_drive_min} min of driving a day.</p>"
+    tr = translator(lang)
+    base = plan.base_place.label(lang) if plan.base_place else plan.base_name
+    title = title or tr._("Scouting trip from {base}").format(base=base)
+    roads = Roads(territory)
+    summary = (
+        f'<section class="summary"><h1>{_e(title)}</h1>{_intro(plan, territory, lang)}'
+        f"{_profile_section(ranking, territory, lang)}{_programme(plan, territory, lang)}"
+        f"{_everywhere(ranking, territory, lang)}{_sources(plan, territory, mayors, lang)}"
+        "</section>"
     )
     days = "".join(
-        _day_section(i, d, plan=plan, base=base, ranking=ranking, territory=territory)
+        _day_section(
+            i, d, ranking=ranking, territory=territory, mayors=mayors, roads=roads, lang=lang
+        )
         for i, d in enumerate(plan.days, 1)
+        if d.stops
     )
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{_e(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{_e(title)}</h1>{intro}{_profile_section(ranking, territory)}{days}"
-        f"{_left_out(plan, territory)}{_footer(plan, territory)}</body></html>\n"
+        f"<title>{_e(title)}</title><style>{_CSS}{MAP_CSS}</style></head><body>"
+        f"{summary}{days}</body></html>\n"
     )
 
 
