@@ -13,6 +13,7 @@ from relocate.settings import DEFAULT_AIRPORTS
 
 if TYPE_CHECKING:
     from relocate.scoring import Profile, Ranking
+    from relocate.scoring.robust import Robustness
     from relocate.territory import Territory
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "rank_territory",
     "refuse_overwriting",
     "report_lang_option",
+    "robust_options",
+    "robustness_if_asked",
     "territory_options",
 ]
 
@@ -83,6 +86,55 @@ report_lang_option = click.option(
     callback=_terminal_language,
     help="Language of the report: fr or en [default: the terminal's locale].",
 )
+
+
+def robust_options(func: F) -> F:
+    """``--robust [--samples N] [--seed S]``: how sure each rank is (SMAA-2)."""
+    options = [
+        click.option(
+            "--robust",
+            is_flag=True,
+            help="Also say how sure each rank is, over plausible weights of the profile "
+            "(its ranges and order) and the drive-time estimate's measured error.",
+        ),
+        click.option(
+            "--samples",
+            type=click.IntRange(min=1, max=1_000_000),
+            default=10_000,
+            show_default=True,
+            help="With --robust: how many weightings to draw.",
+        ),
+        click.option(
+            "--seed",
+            type=click.IntRange(min=0),
+            default=0,
+            show_default=True,
+            help="With --robust: the seed of the draws (the same seed, the same figures).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def robustness_if_asked(
+    territory: Territory, profile: Profile, *, robust: bool, samples: int, seed: int, top: int
+) -> Robustness | None:
+    """The robustness the options ask for (None without --robust).
+
+    Raises
+    ------
+    click.BadParameter
+        If --samples or --seed is given without --robust.
+    """
+    source = click.get_current_context().get_parameter_source
+    if not robust:
+        if any(source(n) is click.core.ParameterSource.COMMANDLINE for n in ("samples", "seed")):
+            raise click.BadParameter("--samples and --seed go with --robust", param_hint="--robust")
+        return None
+    from relocate.scoring.robust import robustness_of  # lazy: numpy work only when asked
+
+    return robustness_of(territory, profile, samples=samples, seed=seed, top=top)
 
 
 profile_option = click.option(

@@ -8,16 +8,16 @@ from pathlib import Path
 import click
 
 from relocate.cli._options import (
-    check_airports,
     load,
     profile_option,
     rank_territory,
     refuse_overwriting,
     report_lang_option,
+    robust_options,
+    robustness_if_asked,
     territory_options,
 )
 from relocate.declare import DEFAULT_LANGUAGE, LANGUAGES
-from relocate.settings import DEFAULT_AIRPORTS
 
 __all__ = ["COMMANDS"]
 
@@ -34,6 +34,7 @@ __all__ = ["COMMANDS"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write every village's ranking to a .csv, .geojson or .gpkg file.",
 )
+@robust_options
 @report_lang_option
 def rank(
     profile: str,
@@ -42,10 +43,14 @@ def rank(
     town_min_population: int,
     top: int,
     out: Path | None,
+    robust: bool,
+    samples: int,
+    seed: int,
     lang: str,
 ) -> None:
     """Print the best villages for a profile, and optionally write the full ranking."""
     from relocate.i18n import translator
+    from relocate.outputs.card import coverage_lines
     from relocate.outputs.report import format_ranking
     from relocate.outputs.tables import check_table_path, ranking_frame, sources_text, write_table
     from relocate.scoring import load_profile
@@ -56,6 +61,9 @@ def rank(
         refuse_overwriting(profile, [out, _sources_note(out)])
     territory = load(departement, airports, town_min_population)
     ranking = rank_territory(wanted, territory)
+    sure = robustness_if_asked(
+        territory, wanted, robust=robust, samples=samples, seed=seed, top=top
+    )
     tr = translator(lang)
     if out is not None:
         unavailable = "".join(
@@ -65,13 +73,14 @@ def rank(
             )
             for name, absence in ranking.absences.items()
         )
+        share = "\n".join(coverage_lines(ranking, territory, lang=lang))
         write_table(
-            ranking_frame(ranking, territory),
+            ranking_frame(ranking, territory, robustness=sure),
             out,
-            sources=sources_text(territory, lang=lang) + unavailable,
+            sources=f"{share}\n{sources_text(territory, lang=lang)}{unavailable}",
             lang=lang,
         )
-    click.echo(format_ranking(ranking, territory, top=top, lang=lang))
+    click.echo(format_ranking(ranking, territory, top=top, lang=lang, robustness=sure))
     if out is not None:
         click.echo(
             "\n" + tr._("Wrote {path} ({n} villages)").format(path=out, n=len(ranking.table))
@@ -94,26 +103,7 @@ def rank(
     show_default=True,
     help="Language of the map: French or English.",
 )
-@click.option(
-    "--robust",
-    is_flag=True,
-    help="Also say how sure each rank is, over plausible weights of the profile "
-    "(in the top list and the cards).",
-)
-@click.option(
-    "--samples",
-    type=click.IntRange(min=1, max=1_000_000),
-    default=10_000,
-    show_default=True,
-    help="With --robust: how many weightings to draw.",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="With --robust: the seed of the draws (the same seed, the same figures).",
-)
+@robust_options
 def map_command(
     profile: str,
     departement: str,
@@ -134,11 +124,6 @@ def map_command(
 
     if out is not None and out.suffix.lower() not in {".html", ".htm"}:
         raise click.BadParameter(f"{out} should end in .html", param_hint="--out")
-    source = click.get_current_context().get_parameter_source
-    if not robust and any(
-        source(name) is click.core.ParameterSource.COMMANDLINE for name in ("samples", "seed")
-    ):
-        raise click.BadParameter("--samples and --seed go with --robust", param_hint="--robust")
     wanted = load_profile(profile)
     if out is not None:
         refuse_overwriting(profile, [out])
@@ -146,23 +131,13 @@ def map_command(
     ranking = rank_territory(wanted, territory)
     out = out or Path("maps") / f"{_file_stem(profile)}-{territory.code}.html"
     refuse_overwriting(profile, [out])
-    sure = None
-    if robust:
-        from relocate.scoring.robust import WeightSpace, robustness
-
-        sure = robustness(
-            territory.features,
-            wanted,
-            space=WeightSpace.from_profile(wanted),
-            samples=samples,
-            seed=seed,
-            top=top,
-            catalogue=territory.catalogue,
-        )
+    sure = robustness_if_asked(
+        territory, wanted, robust=robust, samples=samples, seed=seed, top=top
+    )
     write_map(build_map(ranking, territory, top=top, lang=lang, robustness=sure), out)
     # The page speaks --lang; the terminal, the advisor's, speaks the terminal's language.
     tr = translator(terminal_language())
-    click.echo(format_ranking(ranking, territory, top=top, lang=tr.lang))
+    click.echo(format_ranking(ranking, territory, top=top, lang=tr.lang, robustness=sure))
     if sure is not None:
         click.echo(
             "\n"
@@ -227,53 +202,49 @@ def explain(
 
 
 @click.command()
-@click.option(
-    "--airport",
-    "airports",
-    multiple=True,
-    metavar="IATA",
-    help=f"Airports to list features for [default: {' '.join(DEFAULT_AIRPORTS)}].",
-)
-@click.option(
-    "--departement",
-    "-d",
-    default="32",
-    show_default=True,
-    help="Département whose per-département sources (DVF) count as loaded.",
-)
-def criteria(airports: tuple[str, ...], departement: str) -> None:
-    """List every criterion a profile can use, its unit and source, and if it is loaded."""
+@territory_options
+@report_lang_option
+def criteria(
+    departement: str, airports: tuple[str, ...], town_min_population: int, lang: str
+) -> None:
+    """List every criterion a profile can use, with its minimum, median and maximum here.
+
+    Each criterion's label, unit and source, whether its source is loaded, and its
+    minimum, median and maximum in the département (to choose full and zero).
+    """
     import pandas as pd
 
-    from relocate.catalogue import default_catalogue
-    from relocate.settings import Settings
-    from relocate.sources.communes import load_communes, select_departement
-    from relocate.sources.registry import OPEN_DATA
-    from relocate.sources.store import Store
+    from relocate.i18n import translator
+    from relocate.outputs.formats import format_number
 
-    settings = Settings(departement=departement, airports=tuple(airports) or DEFAULT_AIRPORTS)
-    check_airports(settings.airports)
-    select_departement(load_communes(cache_dir=settings.cache_dir), settings.departement)
-    catalogue = default_catalogue()
-    store = Store(settings.cache_dir)
-    loaded = set(catalogue.built_in) | {
-        key
-        for key, source in OPEN_DATA.items()
-        if store.editions(key, departement=settings.departement if source.per_departement else None)
-    }
-    rows = [
-        {
-            "criterion": spec.name,
-            "unit": spec.unit.symbol.en or spec.unit.key,
-            "source": " or ".join(spec.sources),
-            "estimate": "estimate" if spec.estimate else "",
-            "loaded": "yes" if set(spec.sources) & loaded else "no",
+    territory = load(departement, airports, town_min_population)
+    tr = translator(lang)
+    loaded = set(territory.catalogue.built_in) | set(territory.open_data)
+    rows = []
+    for spec in territory.catalogue.specs(territory.settings.airports):
+        if not spec.unit.numeric:
+            continue  # a name, not a criterion
+        row = {
+            tr._("criterion"): spec.name,
+            tr._("label"): spec.label(lang),
+            tr._("unit"): spec.unit.symbol(lang) or spec.unit.key,
+            # A kind of facility is given by any of its sources; other features need them all.
+            tr._("source"): (
+                tr._(" or ") if territory.catalogue.service_kind(spec.destination or "") else ", "
+            ).join(spec.sources),
+            tr._("loaded"): tr._("yes") if set(spec.sources) & loaded else tr._("no"),
         }
-        for spec in catalogue.specs(settings.airports)
-    ]
+        values = territory.features.get(spec.name)
+        for key, stat in (("min", "min"), ("median", "median"), ("max", "max")):
+            number = getattr(values, stat)() if values is not None else float("nan")
+            row[tr._(key)] = "-" if pd.isna(number) else format_number(number, spec.unit, lang=lang)
+        rows.append(row)
     click.echo(pd.DataFrame(rows).to_string(index=False))
     click.echo(
-        "Load a source with `relocate data fetch SOURCE` or `relocate data import SOURCE FILE`."
+        tr._(
+            "Minimum, median and maximum in {name} ({code}), {n} villages. Load a source with "
+            "`relocate data fetch SOURCE` or `relocate data import SOURCE FILE`."
+        ).format(name=territory.name, code=territory.code, n=len(territory.villages))
     )
 
 

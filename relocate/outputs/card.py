@@ -61,6 +61,45 @@ def low_confidence(
     )
 
 
+def coverage_lines(ranking: Ranking, territory: Territory, *, lang: str = "en") -> list[str]:
+    """What share of the profile a ranking scores, and how far to trust its order, in words.
+
+    The share of the profile's weight scored and the criteria left out (by label);
+    below ``territory.settings.min_scored_share``, that the ranking is not a
+    recommendation yet; and how many villages tie at the top.
+    """
+    tr = translator(lang)
+    share = ranking.scored_share
+    missing = [territory.spec(name).label(lang) for name in ranking.unscored]
+    if missing:
+        lines = [
+            tr.ngettext(
+                "This ranking covers {share} of the profile's weight: {names} has no data here.",
+                "This ranking covers {share} of the profile's weight: {names} have no data here.",
+                len(missing),
+            ).format(share=tr.percent(share), names=", ".join(missing))
+        ]
+    else:
+        lines = [tr._("This ranking covers all of the profile's weight.")]
+    if share < territory.settings.min_scored_share:
+        lines.append(
+            tr._(
+                "Too little of the profile has data here: this ranking is not a "
+                "recommendation yet (below {threshold})."
+            ).format(threshold=tr.percent(territory.settings.min_scored_share))
+        )
+    ties = ranking.top_ties()
+    if ties > 1:
+        best = float(ranking.top(1)["score"].iloc[0])
+        lines.append(
+            tr._(
+                "{n} villages tie at the top with {score}/100: their order is only their "
+                "INSEE codes'."
+            ).format(n=ties, score=tr.number(best, digits=1))
+        )
+    return lines
+
+
 def open_data_facts(ranking: Ranking, territory: Territory) -> list[str]:
     """The features from open-data sources that are not criteria of the profile."""
     return [

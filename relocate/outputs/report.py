@@ -6,14 +6,19 @@ They are written for the advisor, in the language of ``lang`` (the command line'
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from relocate.i18n import translator
-from relocate.outputs.card import card_frame, village_card
+from relocate.outputs.card import card_frame, coverage_lines, village_card
 from relocate.outputs.formats import format_value
 from relocate.outputs.tables import sources_text
 from relocate.scoring import Ranking
 from relocate.territory import Territory
+
+if TYPE_CHECKING:
+    from relocate.scoring.robust import Robustness
 
 __all__ = ["format_explanation", "format_ranking"]
 
@@ -22,6 +27,7 @@ def _header(ranking: Ranking, territory: Territory, lang: str) -> list[str]:
     tr = translator(lang)
     lines = [
         tr._("Profile: {name}").format(name=ranking.profile.title(lang)),
+        *coverage_lines(ranking, territory, lang=lang),
         tr._("Département: {name} ({code}), {n} villages").format(
             name=territory.name, code=territory.code, n=tr.number(len(territory.villages))
         ),
@@ -54,12 +60,22 @@ def _header(ranking: Ranking, territory: Territory, lang: str) -> list[str]:
 
 
 def format_ranking(
-    ranking: Ranking, territory: Territory, *, top: int = 10, lang: str = "en"
+    ranking: Ranking,
+    territory: Territory,
+    *,
+    top: int = 10,
+    lang: str = "en",
+    robustness: Robustness | None = None,
 ) -> str:
-    """The ``top`` best villages as a text table, with the criteria's raw values."""
+    """The ``top`` best villages as a text table, with the criteria's raw values.
+
+    With a robustness analysis, each village's chance of being in the top ``N`` and its
+    5-95 % rank interval, and the weight that moves the ranking most.
+    """
     tr = translator(lang)
     best = ranking.top(top)
     rows = []
+    sure = robustness.table if robustness is not None else None
     for code, row in best.iterrows():
         cells = {
             tr._("rank"): str(row["rank"]),
@@ -67,11 +83,28 @@ def format_ranking(
             tr._("village"): str(row["name"]),
             tr._("score"): tr.number(float(row["score"]), digits=1),
         }
+        if sure is not None and robustness is not None:
+            cells[tr._("top {n}").format(n=robustness.top)] = tr.percent(
+                float(sure.at[code, "p_top"])
+            )
+            low, high = int(sure.at[code, "rank_p05"]), int(sure.at[code, "rank_p95"])
+            cells[tr._("rank 5-95 %")] = f"{low}–{high}" if high > low else str(low)
         for name in ranking.criteria:
             unit = territory.spec(name).unit
             cells[name] = format_value(ranking.values.at[code, name], unit, lang=lang)
         rows.append(cells)
     lines = _header(ranking, territory, lang)
+    if robustness is not None:
+        lines.append(
+            tr._(
+                "How sure each rank is: {n} plausible weightings of the profile drawn (seed "
+                "{seed}); the weight of {moves} moves the ranking most."
+            ).format(
+                n=tr.number(robustness.samples),
+                seed=robustness.seed,
+                moves=robustness.most_sensitive or tr._("no criterion"),
+            )
+        )
     n_excluded = int(ranking.table["excluded"].sum())
     lines.append(
         tr._("{n} of {total} villages excluded by the profile's constraints.").format(
