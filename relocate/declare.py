@@ -33,8 +33,12 @@ import numpy.typing as npt
 from relocate.errors import InvalidOptionError
 
 if TYPE_CHECKING:  # typing only: this module is imported before any heavy library
+    from datetime import date
+
     import geopandas as gpd
     import pandas as pd
+
+    from relocate.features.drive import DriveTimeModel
 
 __all__ = [
     "COUNT",
@@ -268,6 +272,18 @@ class Inputs:
         Each loaded open-data source's standard table, by source key.
     town_min_population
         A town has at least this many inhabitants.
+    trade
+        The household's trade or activity, for the programme's
+        ``trade_members_within_*`` features (None: no trade named).
+    min_members_shown
+        Counts of the programme's members below this are given as 0, so that no
+        output points at fewer members than this (privacy).
+    drive_model
+        The run's drive-time model, for features that estimate drive times between
+        villages (None: the stated one).
+    today
+        The day the run is for: field notes past their end are expired on it
+        (None: the day the features are computed).
     """
 
     villages: gpd.GeoDataFrame
@@ -276,6 +292,10 @@ class Inputs:
     airports: gpd.GeoDataFrame
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     town_min_population: int = 2000
+    trade: str | None = None
+    min_members_shown: int = 3
+    drive_model: DriveTimeModel | None = None
+    today: date | None = None
 
 
 Compute = Callable[[Inputs], "pd.Series"]

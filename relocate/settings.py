@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,16 @@ class Settings:
     min_scored_share
         Below this share of a profile's weight scored, outputs say plainly that the
         ranking is not a recommendation yet (0-1; default 0.6).
+    trade
+        The household's trade or activity (``graphiste``), for the programme's
+        ``trade_members_within_*`` criteria; None when the household names none.
+    min_members_shown
+        The programme's members are shown to households only as counts of at least
+        this many (per commune, or within a drive time); fewer read "a few" at the
+        level of the intercommunality (default 3).
+    today
+        The day the run is for: the advisor's field notes past their end are
+        expired on it (default: the day the features are computed).
 
     """
 
@@ -72,6 +83,9 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)
     calibrate_estimate: bool = True
     min_scored_share: float = 0.6
+    trade: str | None = None
+    min_members_shown: int = 3
+    today: date | None = None
 
     def __post_init__(self) -> None:
         given = (self.airports,) if isinstance(self.airports, str) else self.airports
@@ -90,4 +104,14 @@ class Settings:
         if self.town_min_population < 1:
             raise InvalidOptionError(
                 f"town minimum population must be at least 1 (got {self.town_min_population})"
+            )
+        if self.trade is not None:
+            trade = " ".join(self.trade.split())
+            if not trade:
+                raise InvalidOptionError("the trade is blank: name it (e.g. graphiste) or omit it")
+            object.__setattr__(self, "trade", trade)
+        if self.min_members_shown < 1:
+            raise InvalidOptionError(
+                f"the smallest count of members shown must be at least 1 "
+                f"(got {self.min_members_shown})"
             )

@@ -11,7 +11,7 @@ same features, whatever ran before.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -26,6 +26,7 @@ from relocate.i18n import translator
 from relocate.settings import Settings
 from relocate.sources import SourceInfo, load_airports, load_communes, select_departement
 from relocate.sources.drive_model import FittedModel, load_fit, save_fit
+from relocate.sources.opendata import replace_commune_columns
 from relocate.sources.store import LoadedSource, Store
 
 __all__ = [
@@ -219,20 +220,40 @@ def load_territory(settings: Settings, *, catalogue: Catalogue | None = None) ->
     if settings.calibrate_estimate and _ROADS not in loaded:
         fitted = load_fit(store, departement=departement.code)
     model = fitted.model if fitted is not None else settings.drive_model
+    # A loaded source may replace commune columns (the current populations) first.
+    (all_communes, villages), replacing = replace_commune_columns(
+        catalogue.sources,
+        {key: edition.table for key, edition in loaded.items()},
+        (communes.communes, departement.villages),
+    )
     inputs = Inputs(
-        villages=departement.villages,
-        communes=communes.communes,
+        villages=villages,
+        communes=all_communes,
         prefecture=departement.prefecture,
         airports=airports.airports,
         tables={key: edition.table for key, edition in loaded.items()},
         town_min_population=settings.town_min_population,
+        trade=settings.trade,
+        min_members_shown=settings.min_members_shown,
+        drive_model=model,
+        today=settings.today,
     )
     computed = catalogue.compute(inputs, drive_model=model)
     features = computed.frame
     feature_sources = dict(computed.sources)
+    communes_info = communes.source
+    for source in replacing:
+        for name in source.supersedes:
+            if name in feature_sources:
+                feature_sources[name] = (*feature_sources[name], source.key)
+        communes_info = replace(
+            communes_info,
+            edition=f"{communes_info.edition}; {', '.join(source.commune_columns)} from "
+            f"{source.key} ({loaded[source.key].info.edition})",
+        )
     isochrones = fit = notes = None
     if _ROADS in loaded:
-        roads = _RoadStage(departement.villages, loaded[_ROADS].table)
+        roads = _RoadStage(villages, loaded[_ROADS].table)
         timed, notes = roads.drive_times(computed.destinations)
         features = features.copy()
         features[timed.columns] = timed
@@ -258,10 +279,10 @@ def load_territory(settings: Settings, *, catalogue: Catalogue | None = None) ->
         code=departement.code,
         name=departement.name,
         prefecture=departement.prefecture,
-        villages=departement.villages,
+        villages=villages,
         features=features,
         airports=airports.airports,
-        sources=(communes.source, airports.source, *(e.info for e in loaded.values())),
+        sources=(communes_info, airports.source, *(e.info for e in loaded.values())),
         settings=settings,
         catalogue=catalogue,
         feature_sources=feature_sources,

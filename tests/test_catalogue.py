@@ -388,8 +388,10 @@ def test_build_features(villages: gpd.GeoDataFrame, compute_features: ComputeFea
         "drive_min_prefecture",
         "dist_km_town",
         "drive_min_town",
+        "nearest_town_name",
         "dist_km_airport",
         "drive_min_airport",
+        "nearest_airport_name",
         "dist_km_TLS",
         "drive_min_TLS",
         "dist_km_AGF",
@@ -414,6 +416,8 @@ def test_build_features(villages: gpd.GeoDataFrame, compute_features: ComputeFea
     assert table.loc["99001", "dist_km_TLS"] == pytest.approx(geod_km(0.5, 43.6, 1.0, 43.6))
     assert table.loc["99001", "dist_km_AGF"] == pytest.approx(geod_km(0.5, 43.6, 0.5, 44.2))
     assert table.loc["99002", "population"] == 450.0
+    assert table["nearest_town_name"].tolist() == ["Village C"] * 3
+    assert table.loc["99002", "nearest_airport_name"] == "Fixture Airport One"
     assert table["townhall_hours_per_week"].tolist() == [35.0, 35.0, 35.0]
 
 

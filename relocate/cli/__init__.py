@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import click
 
-from relocate.cli import data, profiles, ranking, trip
+from relocate.cli import data, profiles, programme, ranking, trip
 from relocate.errors import RelocateError
 
 __all__ = ["cli", "main"]
@@ -23,7 +23,14 @@ def cli() -> None:
     """Score, rank, explain and map the villages of a département for a newcomer's profile."""
 
 
-for _command in (*ranking.COMMANDS, profiles.profile, trip.trip, data.data):
+for _command in (
+    *ranking.COMMANDS,
+    profiles.profile,
+    trip.trip,
+    data.data,
+    programme.network,
+    programme.notes,
+):
     cli.add_command(_command)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,13 +82,20 @@ def data_status(departement: str) -> None:
     click.echo(f"Cache: {settings.cache_dir} (set RELOCATE_CACHE_DIR to move it)")
 
 
-def _context(settings: Settings) -> ParseContext:
+def _context(
+    settings: Settings, *, edition: str | None = None, roads_buffer_km: float | None = None
+) -> ParseContext:
     from relocate.sources import load_communes, select_departement
-    from relocate.sources.opendata import ParseContext
+    from relocate.sources.opendata import ParseContext, edition_of_option
 
+    if edition is not None:
+        edition_of_option(edition)  # a bad date is refused before anything is read
     communes = load_communes(cache_dir=settings.cache_dir)
     code = select_departement(communes, settings.departement).code
-    return ParseContext(communes=communes, departement=code)
+    context = ParseContext(communes=communes, departement=code, edition=edition)
+    if roads_buffer_km is not None:
+        context = replace(context, roads_buffer_m=roads_buffer_km * 1000.0)
+    return context
 
 
 def _fit_after_roads(settings: Settings) -> None:
@@ -111,6 +119,32 @@ _accept_smaller_option = click.option(
 )
 
 
+_roads_buffer_option = click.option(
+    "--roads-buffer-km",
+    type=click.FloatRange(min=0, max=60),
+    default=15.0,
+    show_default=True,
+    help="Road network (osm): keep every drivable road within this distance of the "
+    "département; motorways, trunk, primary and secondary roads are kept out to 60 km "
+    "(the airports' distance).",
+)
+
+
+def _mirror(value: str | None) -> str | None:
+    """The mirror given by --mirror or RELOCATE_DATA_MIRROR, checked (None if not given)."""
+    from relocate.errors import InvalidOptionError
+
+    if value is None or not value.strip():
+        return None
+    mirror = value.strip()
+    if not mirror.startswith(("http://", "https://")):
+        raise InvalidOptionError(
+            f"--mirror {mirror!r} is not an http(s) address: give the URL of a mirror that "
+            "holds each publisher's files under <host>/<path> (see data/SOURCES.md)"
+        )
+    return mirror
+
+
 @data.command("fetch")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @_departement_option
@@ -131,6 +165,14 @@ _accept_smaller_option = click.option(
     show_default=True,
     help="Seconds one file may take in all (a server that drips data never times out).",
 )
+@click.option(
+    "--mirror",
+    envvar="RELOCATE_DATA_MIRROR",
+    metavar="URL",
+    help="Fetch every file from a mirror that keeps each publisher's files under "
+    "URL/<host>/<path> (default: $RELOCATE_DATA_MIRROR; see data/SOURCES.md).",
+)
+@_roads_buffer_option
 def data_fetch(
     sources: tuple[str, ...],
     departement: str,
@@ -138,12 +180,16 @@ def data_fetch(
     accept_smaller: bool,
     read_timeout: float,
     deadline: float,
+    mirror: str | None,
+    roads_buffer_km: float,
 ) -> None:
     """Download the latest editions from the official URLs.
 
-    With no SOURCE, every source that has an official download address.
+    With no SOURCE, every source that has an official download address: each is
+    tried, whatever happens to the others, and the results are listed in a table.
+    Exits with code 2 if any failed.
     """
-    from relocate.errors import FetchError, RelocateError
+    from relocate.errors import RelocateError
     from relocate.settings import Settings
     from relocate.sources.fetch import Limits, fetch_source, make_session
     from relocate.sources.registry import OPEN_DATA, open_data_source
@@ -153,14 +199,14 @@ def data_fetch(
         s for s in OPEN_DATA.values() if s.fetchable
     ]
     settings = Settings(departement=departement)
-    context = _context(settings)
+    context = _context(settings, roads_buffer_km=roads_buffer_km)
     store = Store(settings.cache_dir)
     limits = Limits(read_s=read_timeout, deadline_s=deadline)
-    session = make_session(max_retry_after_s=limits.retry_after_s)
-    failed = []
+    session = make_session(max_retry_after_s=limits.retry_after_s, mirror=_mirror(mirror))
+    results: list[tuple[str, str, str]] = []
     for source in wanted:
         try:
-            fetch_source(
+            manifest = fetch_source(
                 source,
                 store=store,
                 context=context,
@@ -170,19 +216,29 @@ def data_fetch(
                 accept_smaller=accept_smaller,
                 notify=click.echo,
             )
-        except FetchError as exc:
-            if "cannot reach" in str(exc):
-                raise  # offline: one line, and no point trying the others
-            failed.append(str(exc))
-            click.echo(f"relocate: error: {exc}", err=True)
         except RelocateError as exc:
-            failed.append(str(exc))
+            results.append((source.key, "failed", str(exc).removeprefix(f"{source.key}: ")))
             click.echo(f"relocate: error: {exc}", err=True)
         else:
+            results.append(
+                (source.key, "ok", f"edition {manifest.edition}, {manifest.rows:,} rows")
+            )
             if source.key == _ROADS:
                 _fit_after_roads(settings)
-    if failed:
+    if len(wanted) > 1:
+        _results_table(results)
+    if any(result == "failed" for _, result, _ in results):
         sys.exit(2)
+
+
+def _results_table(results: list[tuple[str, str, str]]) -> None:
+    """What each source's fetch gave, one row per source."""
+    width = max(len(key) for key, _, _ in results)
+    click.echo(f"{'source':<{width}}  result  edition, or why it failed")
+    for key, result, detail in results:
+        click.echo(f"{key:<{width}}  {result:<6}  {detail}")
+    failed = sum(result == "failed" for _, result, _ in results)
+    click.echo(f"{len(results) - failed} of {len(results)} sources fetched, {failed} failed.")
 
 
 @data.command("import")
@@ -190,8 +246,21 @@ def data_fetch(
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_departement_option
 @_accept_smaller_option
+@click.option(
+    "--edition",
+    metavar="DATE",
+    help="The edition of files that state no date (the day, month, year or quarter their "
+    "publisher gives them: 2026-11-15, 2026-11, 2026, 2026-T3). Without it such files are "
+    "recorded as 'edition unknown' and `data status` warns that their age is unknown.",
+)
+@_roads_buffer_option
 def data_import(
-    source: str, files: tuple[Path, ...], departement: str, accept_smaller: bool
+    source: str,
+    files: tuple[Path, ...],
+    departement: str,
+    accept_smaller: bool,
+    edition: str | None,
+    roads_buffer_km: float,
 ) -> None:
     """Import files you downloaded yourself for SOURCE, as a fetch would."""
     from relocate.settings import Settings
@@ -205,7 +274,7 @@ def data_import(
         chosen,
         list(files),
         store=Store(settings.cache_dir),
-        context=_context(settings),
+        context=_context(settings, edition=edition, roads_buffer_km=roads_buffer_km),
         accept_smaller=accept_smaller,
         notify=click.echo,
     )

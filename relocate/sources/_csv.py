@@ -17,6 +17,7 @@ import csv
 import difflib
 import io
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ __all__ = [
     "insee_codes",
     "numbers",
     "optional_insee_codes",
+    "plain_key",
     "read_checked_csv",
     "rows_of",
     "size_text",
@@ -101,6 +103,17 @@ class CsvSpec:
         Keep only the rows whose value in a column is one of the given values.
     max_bytes
         The largest file accepted, in bytes (a larger one is refused).
+    seps
+        Other separators the publisher uses (another layout of the same data): a
+        file separated by one of them is read without a warning.
+    aliases
+        Other names the publisher gives a column (a relabelled export): a column
+        under one of them is read as the canonical name, the key of the mapping.
+    header_key
+        How column names are compared (after ``header_prefix`` is removed): a
+        function of a name, applied to the header's names and to the names and
+        aliases sought (a publisher whose exports change the case and accents of
+        its column names: ``Libellé_du_site``, ``libelle_du_site``).
     """
 
     sep: str
@@ -112,6 +125,20 @@ class CsvSpec:
     usecols: Sequence[str] | None = None
     row_filter: Mapping[str, frozenset[str]] | None = None
     max_bytes: int = MAX_FILE_BYTES
+    seps: tuple[str, ...] = ()
+    aliases: Mapping[str, tuple[str, ...]] | None = None
+    header_key: Callable[[str], str] | None = None
+
+    def canonical(self, names: list[str]) -> list[str]:
+        """The header's names, those known under another name given their canonical one."""
+        if not self.aliases and self.header_key is None:
+            return names
+        key = self.header_key or (lambda name: name)
+        wanted = {*self.required, *(self.usecols or ()), *(self.aliases or {})}
+        lookup: dict[str, str] = {key(name): name for name in wanted}
+        for name, others in (self.aliases or {}).items():
+            lookup.update({key(other): name for other in others})
+        return [lookup.get(key(name), name) for name in names]
 
 
 @dataclass
@@ -124,6 +151,10 @@ class TableRead:
     warnings: list[str] = field(default_factory=list)
     #: Line of the first row; rows are taken as one per line when ``lines`` is not given.
     first_data_line: int = 2
+    #: The name the file gives a column read under another (canonical) name, for messages.
+    original: dict[str, str] = field(default_factory=dict)
+    #: What a row is called in messages (``line``; ``result`` for a JSON document's).
+    row_word: str = "line"
 
     def __post_init__(self) -> None:
         if self.lines is None:
@@ -137,8 +168,19 @@ class TableRead:
         return int(self.lines[row])
 
     def where(self, row: int, column: str) -> str:
-        """``file, line N, column 'c'``, for error messages."""
-        return f"{self.path.name}, line {self.line_of(row)}, column {column!r}"
+        """``file, line N, column 'c'``, for error messages (the column as the file names it)."""
+        shown = self.original.get(column, column)
+        return f"{self.path.name}, {self.row_word} {self.line_of(row)}, column {shown!r}"
+
+
+def plain_key(name: str) -> str:
+    """A column name without accents, case, punctuation or spaces, to compare layouts.
+
+    >>> plain_key("Libellé_du_site"), plain_key("#Identifiant_du_site"), plain_key("CODE INSEE")
+    ('libelle_du_site', 'identifiant_du_site', 'code_insee')
+    """
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^0-9a-z]+", "_", plain.casefold()).strip("_")
 
 
 def size_text(size: int) -> str:
@@ -267,11 +309,11 @@ def _scan(name: str, handle: BinaryIO, spec: CsvSpec, warnings: list[str]) -> _B
 # --- the second pass: the lines ---------------------------------------------------------------
 
 
-def _split_header(line: str, sep: str, prefix: str) -> list[str]:
+def _split_header(line: str, sep: str, spec: CsvSpec) -> list[str]:
     fields = next(csv.reader([line], delimiter=sep), [])
     names = [name.strip() for name in fields]
-    if names and prefix:
-        names[0] = names[0].removeprefix(prefix)
+    if names and spec.header_prefix:
+        names[0] = names[0].removeprefix(spec.header_prefix)
     return names
 
 
@@ -279,11 +321,12 @@ def _choose_separator(
     path: Path, header: str, header_line: int, spec: CsvSpec, warnings: list[str]
 ) -> tuple[str, list[str]]:
     """The separator that finds the required columns in the header (the published one first)."""
-    candidates = [spec.sep, *(s for s in _SEPARATORS if s != spec.sep)]
-    split = {sep: _split_header(header, sep, spec.header_prefix) for sep in candidates}
+    published = [spec.sep, *(s for s in spec.seps if s != spec.sep)]
+    candidates = [*published, *(s for s in _SEPARATORS if s not in published)]
+    split = {sep: spec.canonical(_split_header(header, sep, spec)) for sep in candidates}
     for sep in candidates:
         if set(spec.required) <= set(split[sep]):
-            if sep != spec.sep:
+            if sep not in published:
                 warnings.append(
                     f"{path.name}: columns separated by {sep!r}, not {spec.sep!r}; read as such"
                 )
@@ -294,8 +337,10 @@ def _choose_separator(
     names = split[best]
     missing = [c for c in spec.required if c not in names]
     column = missing[0]
+    others = (spec.aliases or {}).get(column, ())
+    also = f" (nor its other name {' or '.join(map(repr, others))})" if others else ""
     close = difflib.get_close_matches(column, names, n=1, cutoff=0.6) if len(names) > 1 else []
-    hint = f"; found {close[0]!r}: renamed?" if close else ""
+    hint = f"{also}; found {close[0]!r}: renamed?" if close else also
     raise SourceFormatError(
         f"{path.name}, line {header_line}: column {column!r} is missing{hint} "
         f"(expected {spec.sep!r}-separated columns including {', '.join(spec.required)})"
@@ -561,6 +606,8 @@ def _parse_text(path: Path, text: io.TextIOWrapper, spec: CsvSpec, scanned: _Byt
     header_line = spec.skip_lines + 1
     warnings: list[str] = []
     sep, names = _choose_separator(path, header.rstrip("\r\n"), header_line, spec, warnings)
+    written = _split_header(header.rstrip("\r\n"), sep, spec)
+    original = {name: raw for name, raw in zip(names, written, strict=True) if name != raw}
     positions, kept_names = _kept_columns(path, names, header_line, spec)
     filters = {names.index(c): values for c, values in (spec.row_filter or {}).items()}
     lines = _Lines(text, remember=not scanned.ends_with_line_break or scanned.odd_quotes)
@@ -585,6 +632,7 @@ def _parse_text(path: Path, text: io.TextIOWrapper, spec: CsvSpec, scanned: _Byt
         frame=frame,
         lines=lines_array if lines_array is not None else np.zeros(0, dtype=np.int64),
         warnings=warnings,
+        original=original,
     )
 
 
@@ -602,8 +650,9 @@ def insee_codes(table: TableRead, column: str) -> pd.Series:
     short = values.str.fullmatch(r"\d{1,4}")
     repaired = decimal | short
     if repaired.any():
+        shown = table.original.get(column, column)
         table.warnings.append(
-            f"{table.path.name}: {int(repaired.sum())} codes in column {column!r} were written as "
+            f"{table.path.name}: {int(repaired.sum())} codes in column {shown!r} were written as "
             "numbers and were restored as 5-character text"
         )
         values = values.where(~short, values.str.zfill(5))
@@ -656,6 +705,8 @@ def rows_of(table: TableRead, mask: np.ndarray | pd.Series) -> TableRead:
         frame=table.frame.loc[keep].reset_index(drop=True),
         lines=np.asarray(table.lines, dtype=np.int64)[keep],
         warnings=table.warnings,
+        original=table.original,
+        row_word=table.row_word,
     )
 
 

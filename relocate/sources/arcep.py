@@ -193,9 +193,9 @@ class _FileTable:
 
 
 def _counts(table: TableRead, column: str) -> pd.Series:
-    """A column of premises counts: whole numbers, none negative, none missing."""
-    values = numbers(table, column, na_values=())
-    bad = (values < 0) | (values != np.floor(values))
+    """A column of premises counts: whole numbers, none negative; NaN where the cell is empty."""
+    values = numbers(table, column)
+    bad = values.notna() & ((values < 0) | (values != np.floor(values)))
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise SourceFormatError(
@@ -203,6 +203,26 @@ def _counts(table: TableRead, column: str) -> pd.Series:
             "of premises"
         )
     return values
+
+
+def _count_empty_cells(table: TableRead, values: dict[str, pd.Series], keep: pd.Series) -> None:
+    """Count the empty cells of the rows kept in a warning: a missing value for that commune.
+
+    ARCEP states no meaning for an empty cell; it is read as unknown (never as zero),
+    so the commune gets no value from that column.
+    """
+    empty = pd.DataFrame({c: v.isna() for c, v in values.items()})[keep.to_numpy()]
+    cells = int(empty.to_numpy().sum())
+    if not cells:
+        return
+    rows = empty.any(axis=1)
+    first = int(np.flatnonzero(keep.to_numpy())[int(np.flatnonzero(rows.to_numpy())[0])])
+    column = str(empty.columns[empty.loc[rows].iloc[0].to_numpy()][0])
+    table.warnings.append(
+        f"{table.path.name}: {cells} empty cells in {int(rows.sum())} communes (first at "
+        f"{table.where(first, column).removeprefix(table.path.name + ', ')}) read as missing "
+        "values: those communes get no value from those columns"
+    )
 
 
 def _read(path: Path, kind: str) -> tuple[_FileTable, list[str]]:
@@ -226,6 +246,7 @@ def _read(path: Path, kind: str) -> tuple[_FileTable, list[str]]:
     unique = drop_duplicate_communes(subset(table, is_all), codes[is_all], what="commune")
     keep = is_all.copy()
     keep[is_all] = unique.to_numpy()
+    _count_empty_cells(table, values, keep)
     dates = table.frame["date"].str.strip()
     first = int(np.flatnonzero(keep.to_numpy())[0])
     other = keep & (dates != dates.iloc[first])

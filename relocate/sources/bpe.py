@@ -8,6 +8,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, ClassVar
@@ -38,6 +39,7 @@ from relocate.sources.opendata import (
     OpenDataSource,
     ParseContext,
     Parsed,
+    edition_of_option,
     outside_their_commune,
     refuse_swapped_positions,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "EDITION_KINDS",
     "KINDS_FROM_2023",
     "KINDS_UNTIL_2022",
+    "LAST_KNOWN_EDITION",
     "QUALITY",
     "BpeSource",
     "kinds_for_edition",
@@ -215,14 +218,21 @@ KINDS_FROM_2023: dict[str, str] = {
     "D307": "pharmacy",  # Pharmacie
 }
 
-#: Edition (the year the BPE describes, at 1 January) -> its TYPEQU -> kind table. An edition
-#: outside the table uses the nearest one. Where a kind's codes of the edition's table are
-#: absent from a file but the other table's are present, the parser uses those, with a warning
-#: (the change of nomenclature happened over the 2022 and 2023 editions).
+#: Edition (the year the BPE describes, at 1 January) -> its TYPEQU -> kind table. The
+#: 2023 nomenclature was checked on the BPE 2024 and 2025 type lists; BPE 2026 is read with
+#: it too (INSEE kept these codes from 2023 to 2025), and the file must bear it out: a kind
+#: none of whose codes it has is read from the other nomenclature's only if those are
+#: there, with a warning (the change happened over the 2022 and 2023 editions). An
+#: edition before the table uses the old nomenclature; one after it is refused
+#: (:func:`kinds_for_edition`): its codes may mean other things.
 EDITION_KINDS: dict[int, dict[str, str]] = {
     **{year: KINDS_UNTIL_2022 for year in range(2016, 2023)},
-    **{year: KINDS_FROM_2023 for year in range(2023, 2026)},
+    **{year: KINDS_FROM_2023 for year in range(2023, 2027)},
 }
+#: The newest edition whose nomenclature relocate knows.
+LAST_KNOWN_EDITION = max(EDITION_KINDS)
+#: The oldest edition a fetch looks for (``BPE25.zip``): newer names are tried first.
+_OLDEST_FETCHED = 2025
 
 _ALL_CODES = sorted({*KINDS_UNTIL_2022, *KINDS_FROM_2023})
 
@@ -250,9 +260,24 @@ _METROPOLE = (-5.8, 41.0, 10.0, 51.5)
 
 
 def kinds_for_edition(year: int) -> tuple[dict[str, str], dict[str, str]]:
-    """The TYPEQU -> kind table of an edition, and the other nomenclature's table."""
+    """The TYPEQU -> kind table of an edition, and the other nomenclature's table.
+
+    Raises
+    ------
+    SourceFormatError
+        For an edition after :data:`LAST_KNOWN_EDITION`: its nomenclature cannot be
+        established (INSEE renumbers facility types from time to time), so its codes
+        are not mapped.
+    """
     known = sorted(EDITION_KINDS)
-    nearest = min(max(year, known[0]), known[-1])
+    if year > known[-1]:
+        raise SourceFormatError(
+            f"BPE {year}: relocate knows the facility codes (TYPEQU) of the editions "
+            f"{known[0]} to {known[-1]}, not this one's: they cannot be mapped to services "
+            f"without checking INSEE's list of types for {year}; update relocate, or "
+            f"import BPE {known[-1]} (BPE{known[-1] % 100:02d}.zip)"
+        )
+    nearest = max(year, known[0])
     table = EDITION_KINDS[nearest]
     other = KINDS_FROM_2023 if table is KINDS_UNTIL_2022 else KINDS_UNTIL_2022
     return table, other
@@ -393,14 +418,20 @@ def _year_in_name(name: str) -> int | None:
     return int(digits) if len(digits) == 4 else 2000 + int(digits)
 
 
-def _edition_year(table: TableRead, original: Path) -> int:
-    """The year of the edition: the ``AN`` column (one year), else the file's name."""
+def _edition_year(table: TableRead, original: Path, given: str | None = None) -> int:
+    """The year of the edition: the ``AN`` column (one year), else the file's name, else ``given``.
+
+    ``given`` is ``--edition`` (its year).
+    """
     from_name = _year_in_name(original.name) or _year_in_name(table.path.name)
     if _YEAR not in table.frame.columns:
+        if from_name is None and given:
+            return edition_of_option(given)[1].year
         if from_name is None:
             raise SourceFormatError(
                 f"{table.path.name}: cannot tell the edition: no column {_YEAR!r} and no year "
-                "in the file's name (name it as INSEE does, e.g. BPE24.csv)"
+                "in the file's name (name it as INSEE does, e.g. BPE24.csv, or give "
+                "--edition YEAR)"
             )
         return from_name
     years = table.frame[_YEAR].astype(str).str.strip()
@@ -554,7 +585,9 @@ class BpeSource(OpenDataSource):
     )
     edition_rule: ClassVar[str] = (
         "the year in column AN (the BPE describes 1 January of that year), or the year in "
-        "the file's name (bpe21_ensemble_xy.csv, BPE24.csv) when there is no such column"
+        "the file's name (bpe21_ensemble_xy.csv, BPE24.csv) when there is no such column, "
+        "else --edition; an edition after 2026, whose facility codes relocate does not "
+        "know, is refused"
     )
     rhythm_days: ClassVar[int] = 366
     # BPE 2023 (1 January 2023) came out in the spring of 2024.
@@ -583,13 +616,26 @@ class BpeSource(OpenDataSource):
     max_file_bytes: ClassVar[int] = 8 << 30
     table_columns: ClassVar[tuple[str, ...]] = (*POINT_COLUMNS, "bpe_typequ")
 
-    #: The geolocated facilities of BPE 2025, national zip archive.
-    file_url: ClassVar[str] = "https://www.insee.fr/fr/statistiques/fichier/8217525/BPE25.zip"
+    #: The page INSEE publishes every edition of the geolocated facilities on (``BPE23.zip``,
+    #: ``BPE24.zip``, ``BPE25.zip`` are all under it), and the name of an edition's archive.
+    files_url: ClassVar[str] = "https://www.insee.fr/fr/statistiques/fichier/8217525"
+    archive_name: ClassVar[str] = "BPE{yy:02d}.zip"
 
-    def downloads(self, *, departement: str) -> list[Download]:
-        """The national archive (one file whatever the département)."""
+    def downloads(self, *, departement: str, today: date | None = None) -> list[Download]:
+        """The national archive of the newest edition (one file whatever the département).
+
+        The newest name relocate can read is tried first (``BPE26.zip`` from 2026 on),
+        then the older ones down to ``BPE25.zip``: INSEE publishes an edition about
+        eighteen months after the 1 January it describes.
+        """
         del departement
-        return [Download(url=self.file_url, filename=Path(self.file_url).name)]
+        newest = min((today or date.today()).year, LAST_KNOWN_EDITION)
+        names = [
+            self.archive_name.format(yy=year % 100)
+            for year in range(max(newest, _OLDEST_FETCHED), _OLDEST_FETCHED - 1, -1)
+        ]
+        first, *older = (Download(url=f"{self.files_url}/{n}", filename=n) for n in names)
+        return [replace(first, fallbacks=tuple(older))]
 
     def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
         """Parse a BPE file (zip archive or CSV) into a table of points.
@@ -624,7 +670,7 @@ class BpeSource(OpenDataSource):
                 f"{table.path.name}, line 1: column {_QUALITY!r} is missing (the quality of "
                 "each position, in every edition)"
             )
-        year = _edition_year(table, path)
+        year = _edition_year(table, path, context.edition)
         kinds = _kinds(table, year)
         table = rows_of(table, kinds.notna().to_numpy())
         kinds = kinds[kinds.notna()].reset_index(drop=True)

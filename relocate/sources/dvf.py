@@ -234,8 +234,8 @@ class DvfSource(OpenDataSource):
     ``low_confidence``
         True where ``house_sales`` < :data:`LOW_CONFIDENCE_SALES`.
     ``period_start``, ``period_end``
-        The period the files cover (ISO dates): 1 January of their first year,
-        and their last mutation date.
+        The period the files cover (ISO dates): their earliest and latest
+        mutation dates (the oldest year of the window may be only its second half).
 
     A sale is kept when its mutation is a ``Vente`` with exactly one ``Maison``
     and no ``Appartement`` or commercial local (a sale's ``valeur_fonciere`` is
@@ -320,6 +320,9 @@ class DvfSource(OpenDataSource):
     def downloads(self, *, departement: str, today: date | None = None) -> list[Download]:
         """The département's files for the last :data:`YEARS` full years.
 
+        Each is optional: a year geo-DVF does not publish (any more) is skipped by a
+        fetch, with a warning, and the edition covers the years there are.
+
         Parameters
         ----------
         departement
@@ -333,6 +336,10 @@ class DvfSource(OpenDataSource):
             Download(
                 url=f"{BASE_URL}/{year}/departements/{departement}.csv.gz",
                 filename=f"dvf-{year}-{departement}.csv.gz",
+                # Between October and April the oldest year is half there, or gone: a year
+                # the server does not have is skipped with a warning.
+                optional=True,
+                what=f"DVF {year}",
             )
             for year in range(last - YEARS + 1, last + 1)
         ]
@@ -381,8 +388,13 @@ class DvfSource(OpenDataSource):
                 "no mutation dated " + ", ".join(map(str, missing)) + f" in the files "
                 f"({years[0]}-{years[-1]}): a year's file is missing"
             )
-        last_date = rows["date"].max().date()
-        period_start = date(years[0], 1, 1).isoformat()
+        first_date, last_date = rows["date"].min().date(), rows["date"].max().date()
+        if first_date.month >= 7:
+            warnings.append(
+                f"the first year, {years[0]}, starts on {first_date.isoformat()}: only its "
+                "second half is published (DVF keeps five years, by half-years)"
+            )
+        period_start = first_date.isoformat()
 
         notes: dict[str, int] = {}
         sales = _house_sales(rows, notes)

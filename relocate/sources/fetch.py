@@ -11,16 +11,20 @@ one line, says which edition is kept.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import email.utils
 import inspect
+import json
 import os
 import shutil
 import stat
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import requests
@@ -31,18 +35,26 @@ from urllib3.util.retry import Retry
 
 from relocate.errors import FetchError, RelocateError, SourceError, SourceFormatError
 from relocate.sources._csv import MAX_FILE_BYTES, size_text
-from relocate.sources.opendata import OpenDataSource, ParseContext, Parsed
+from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
 from relocate.sources.store import Installed, Manifest, Store, cache_problem
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MIRROR_ENV",
     "Limits",
+    "NotFoundError",
     "describe",
     "download",
     "fetch_source",
     "import_files",
     "make_session",
+    "mirrored",
 ]
+
+#: The environment variable that gives the mirror of the publishers' files (``--mirror``).
+MIRROR_ENV = "RELOCATE_DATA_MIRROR"
+#: The most pages a paged API is followed over (a ``next`` that never ends is refused).
+MAX_PAGES = 1000
 
 #: Seconds to connect, and to wait for each piece of data.
 DEFAULT_TIMEOUT = (10.0, 60.0)
@@ -97,16 +109,60 @@ class _CappedRetry(Retry):
         return min(seconds, self.max_retry_after_s)
 
 
+class NotFoundError(FetchError):
+    """The server has no such file (404 or 410): a fallback or an optional file may follow."""
+
+
+def mirrored(url: str, mirror: str | None) -> str:
+    """The address of a publisher's file on a mirror with the same paths.
+
+    The mirror holds each file under the publisher's host name, then its path
+    (and query): ``https://www.insee.fr/fr/statistiques/fichier/8217525/BPE25.zip``
+    is ``<mirror>/www.insee.fr/fr/statistiques/fichier/8217525/BPE25.zip``.
+
+    Examples
+    --------
+    >>> mirrored("https://files.data.gouv.fr/geo-dvf/latest/csv/2024/departements/32.csv.gz",
+    ...          "http://127.0.0.1:8000/open-data/")
+    'http://127.0.0.1:8000/open-data/files.data.gouv.fr/geo-dvf/latest/csv/2024/departements/32.csv.gz'
+    >>> mirrored("https://example.org/a?b=1", None)
+    'https://example.org/a?b=1'
+    """
+    if not mirror:
+        return url
+    parts = urlsplit(url)
+    if mirror.rstrip("/") and url.startswith(mirror.rstrip("/") + "/"):
+        return url  # already on the mirror (a next page the mirror itself wrote)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}{query}"
+
+
+class _MirroredSession(requests.Session):
+    """A session that sends every request to the mirror (:func:`mirrored`)."""
+
+    def __init__(self, mirror: str) -> None:
+        super().__init__()
+        self.mirror = mirror
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        """The request, to the mirror's copy of ``url``."""
+        target = url.decode() if isinstance(url, bytes) else url
+        return super().request(method, mirrored(target, self.mirror), *args, **kwargs)
+
+
 def make_session(
     *,
     retries: int = 3,
     backoff: float = 1.0,
     max_retry_after_s: float = Limits.retry_after_s,
     max_redirects: int = 10,
+    mirror: str | None = None,
 ) -> requests.Session:
     """A session that retries failed connections and 429/5xx answers, with backoff.
 
     A server's ``Retry-After`` is honoured up to ``max_retry_after_s`` seconds.
+    With ``mirror``, every address is fetched from that mirror instead of the
+    publisher (:func:`mirrored`: for institutions behind a proxy, and for tests).
     """
     capped = type("_Retry", (_CappedRetry,), {"max_retry_after_s": max_retry_after_s})
     retry = capped(
@@ -119,7 +175,7 @@ def make_session(
         allowed_methods=frozenset({"GET", "HEAD"}),
         raise_on_status=False,
     )
-    session = requests.Session()
+    session = _MirroredSession(mirror) if mirror else requests.Session()
     session.max_redirects = max_redirects
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
@@ -247,7 +303,7 @@ def download(
     progress: bool = True,
     deadline_s: float = Limits.deadline_s,
     max_bytes: int = MAX_FILE_BYTES,
-) -> None:
+) -> date | None:
     """Download ``url`` to ``dest``, checking the length the server announced.
 
     Parameters
@@ -259,24 +315,36 @@ def download(
     max_bytes
         The largest body accepted, once decompressed.
 
+    Returns
+    -------
+    date or None
+        The day the server says the file was last modified (``Last-Modified``).
+
     Raises
     ------
+    NotFoundError
+        If the server has no such file (404, 410).
     FetchError
         If the server cannot be reached, hangs, answers with an error, sends
         more than ``max_bytes``, takes longer than ``deadline_s``, or the
         transfer stops before the end of the file.
     """
-    host = urlsplit(url).netloc or url
+    target = mirrored(url, getattr(session, "mirror", None))
+    url = _shown(target)  # in messages
+    host = urlsplit(target).netloc or target
     started = time.monotonic()
     try:
-        response = session.get(url, stream=True, timeout=timeout)
+        response = session.get(target, stream=True, timeout=timeout)
     except requests.exceptions.RequestException as exc:
         raise _request_failure(url, host, exc, timeout) from exc
     with response:
+        if response.status_code in (404, 410):
+            raise NotFoundError(f"{host} answered {response.status_code} for {url}")
         if response.status_code >= 400:
             raise FetchError(
                 f"{host} answered {response.status_code} for {url}{_retry_after_note(response)}"
             )
+        modified = _last_modified(response.headers.get("Last-Modified", ""))
         expected = response.headers.get("Content-Length")
         total = int(expected) if expected and expected.isdigit() else None
         encoded = response.headers.get("Content-Encoding", "identity").lower() not in (
@@ -309,6 +377,25 @@ def download(
         received = response.raw.tell()  # bytes on the wire, before any decompression
     if total is not None and received != total:
         raise FetchError(f"the download of {url} was cut off at {received} of {total} bytes")
+    return modified
+
+
+def _shown(url: str) -> str:
+    """An address as messages give it: a long query (an Overpass query) cut short."""
+    parts = urlsplit(url)
+    if len(parts.query) <= 120:
+        return url
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?{parts.query[:60]}..."
+
+
+def _last_modified(value: str) -> date | None:
+    """The day of an HTTP date (``Wed, 21 Oct 2026 07:28:00 GMT``), None if unreadable."""
+    if not value.strip():
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 # --- fetch and import -----------------------------------------------------------------------------
@@ -334,36 +421,122 @@ def _kept(store: Store, source: OpenDataSource, context: ParseContext) -> str:
     return f"edition {in_use.edition} kept" if in_use else "nothing was cached before"
 
 
+@dataclass
+class _Gathered:
+    """The files of an edition in the staging folder, and what their fetch learnt."""
+
+    #: Each file with its origin (the URL or the path it came from).
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    #: The server's Last-Modified date of each fetched file, by file name.
+    server_dates: dict[str, date] = field(default_factory=dict)
+    #: Optional files the server did not have, each in a sentence (the edition's warnings).
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Getter:
+    """How one fetch downloads: its session, limits and progress bars."""
+
+    session: requests.Session
+    limits: Limits
+    progress: bool
+    max_bytes: int
+
+    def get(self, url: str, dest: Path) -> date | None:
+        return download(
+            url,
+            dest,
+            session=self.session,
+            progress=self.progress,
+            timeout=self.limits.timeout,
+            deadline_s=self.limits.deadline_s,
+            max_bytes=self.max_bytes,
+        )
+
+    def get_pages(self, url: str, dest: Path) -> date | None:
+        """Follow a paged JSON API from ``url``; save every page's results as one document."""
+        results: list[Any] = []
+        page_file = dest.with_name(dest.name + ".page")
+        modified, pages, next_url = None, 0, url
+        while next_url:
+            pages += 1
+            if pages > MAX_PAGES:
+                raise FetchError(f"{url} gives more than {MAX_PAGES} pages: not the expected API")
+            modified = self.get(next_url, page_file) or modified
+            try:
+                page = json.loads(page_file.read_text(encoding="utf-8"))
+                results.extend(page["results"])
+                next_url = page.get("next") or ""
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise FetchError(
+                    f"{next_url} is not a page of results (JSON with 'results' and 'next')"
+                ) from None
+        page_file.unlink(missing_ok=True)
+        dest.write_text(json.dumps({"results": results}, ensure_ascii=False), encoding="utf-8")
+        return modified
+
+
+def _one(item: Download, staging: Path, getter: _Getter) -> tuple[Download, date | None]:
+    """Download one file, or the first of its fallbacks the server has."""
+    tried: list[str] = []
+    for candidate in (item, *item.fallbacks):
+        dest = staging / candidate.filename
+        try:
+            if candidate.paged:
+                return candidate, getter.get_pages(candidate.url, dest)
+            return candidate, getter.get(candidate.url, dest)
+        except NotFoundError as exc:
+            dest.unlink(missing_ok=True)
+            tried.append(candidate.url)
+            last = exc
+    if len(tried) == 1:
+        raise last
+    raise NotFoundError(
+        f"{last}: none of the {len(tried)} addresses tried has the file ({', '.join(tried)})"
+    )
+
+
 def _download_all(
     source: OpenDataSource,
     staging: Path,
     *,
     context: ParseContext,
-    session: requests.Session,
-    progress: bool,
-    limits: Limits,
-) -> list[tuple[Path, str]]:
-    """Download every file of a source's edition into ``staging``; return each with its URL."""
-    files = []
-    for item in source.downloads(departement=context.departement):
-        dest = staging / item.filename
+    getter: _Getter,
+) -> _Gathered:
+    """Download every file of a source's edition into ``staging``.
+
+    A file the server does not have is replaced by its first fallback it has; an
+    optional one is skipped, with a warning; any other failure stops the fetch.
+    """
+    gathered = _Gathered()
+    items = source.plan(context)
+    advice = getattr(source, "import_advice", None)  # a source with its own way by hand
+    for item in items:
+        by_hand = (
+            advice(context)
+            if advice is not None
+            else f"you can download {_shown(item.url)} yourself and run "
+            f"`relocate data import {source.key} FILE`"
+        )
         try:
-            download(
-                item.url,
-                dest,
-                session=session,
-                progress=progress,
-                timeout=limits.timeout,
-                deadline_s=limits.deadline_s,
-                max_bytes=limits.max_bytes or source.max_file_bytes,
-            )
+            got, modified = _one(item, staging, getter)
+        except NotFoundError as exc:
+            if item.optional:
+                what = f"{item.what}: " if item.what else ""
+                gathered.skipped.append(f"{what}{exc}: skipped (not published there)")
+                continue
+            raise FetchError(f"{exc}; {by_hand}") from exc
         except FetchError as exc:
-            raise FetchError(
-                f"{exc}; you can download {item.url} yourself and run "
-                f"`relocate data import {source.key} FILE`"
-            ) from exc
-        files.append((dest, item.url))
-    return files
+            raise FetchError(f"{exc}; {by_hand}") from exc
+        gathered.files.append((staging / got.filename, got.url))
+        if modified is not None:
+            gathered.server_dates[got.filename] = modified
+    if not gathered.files:
+        raise FetchError(
+            f"none of the {len(items)} files of {source.key} is published there "
+            f"({'; '.join(gathered.skipped)})"
+        )
+    return gathered
 
 
 def fetch_source(
@@ -381,10 +554,15 @@ def fetch_source(
 
     Everything happens in a staging folder that becomes the edition folder by a
     rename at the end: an interrupted or failed fetch leaves the cache as it was,
-    and the message says which edition is kept.
+    and the message says which edition is kept. The files are the source's
+    :meth:`~relocate.sources.opendata.OpenDataSource.plan`; each fetched file's
+    ``Last-Modified`` is kept, and dates the edition of files that state no date.
 
     Parameters
     ----------
+    session
+        The HTTP session (:func:`make_session`; its ``mirror`` sends every request
+        to a mirror of the publishers' files).
     limits
         Timeouts, deadline and size limit of each download (:class:`Limits`).
     accept_smaller
@@ -393,17 +571,16 @@ def fetch_source(
     notify
         Called with each line worth telling (what was installed, stale folders removed).
     """
-    session = session or make_session()
     chosen = limits or Limits()
-    # A source fetched through a client library (osmnx) has its own way in.
-    custom = getattr(source, "fetch_into", None)
+    getter = _Getter(
+        session=session or make_session(),
+        limits=chosen,
+        progress=progress,
+        max_bytes=chosen.max_bytes or source.max_file_bytes,
+    )
 
-    def gather(staging: Path) -> list[tuple[Path, str]]:
-        if custom is not None:
-            return list(custom(staging, context=context, progress=progress))
-        return _download_all(
-            source, staging, context=context, session=session, progress=progress, limits=chosen
-        )
+    def gather(staging: Path) -> _Gathered:
+        return _download_all(source, staging, context=context, getter=getter)
 
     return _install(
         source,
@@ -501,7 +678,7 @@ def _install(
     store: Store,
     context: ParseContext,
     how: str,
-    gather: Callable[[Path], list[tuple[Path, str]]],
+    gather: Callable[[Path], _Gathered],
     accept_smaller: bool = False,
     notify: Notify | None = None,
 ) -> Manifest:
@@ -518,8 +695,14 @@ def _install(
             previous = _in_use(store, source, context)
             staging = store.staging(source.key)
             try:
-                files = gather(staging)
-                parsed = _parse(source, [p for p, _ in files], context)
+                gathered = gather(staging)
+                files = gathered.files
+                dated = dataclasses.replace(context, server_dates=gathered.server_dates)
+                parsed = _parse(source, [p for p, _ in files], dated)
+                if gathered.skipped:
+                    parsed = dataclasses.replace(
+                        parsed, warnings=(*gathered.skipped, *parsed.warnings)
+                    )
                 names = ", ".join(p.name for p, _ in files)
                 _check_rows(source, parsed, previous, names, accept_smaller=accept_smaller)
                 installed = store.put(
@@ -529,6 +712,7 @@ def _install(
                     parsed=parsed,
                     how=how,
                     departement=context.departement,
+                    server_dates=gathered.server_dates,
                 )
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -542,6 +726,13 @@ def _install(
             where = Path(exc.filename).parent  # a temporary folder of a parser
         kept = _kept(store, source, context)
         raise SourceError(f"{source.key}: {cache_problem(exc, where)}; {kept}") from exc
+    for line in gathered.skipped:
+        tell(f"{source.key}: {line}")
+    if context.edition and parsed.dated_by in ("content", "metadata"):
+        tell(
+            f"{source.key}: --edition {context.edition} not used: the files state their "
+            f"edition ({parsed.edition})"
+        )
     tell(describe(source, installed, in_use))
     return installed.manifest
 
@@ -580,7 +771,7 @@ def _check_file(path: Path, source: OpenDataSource) -> None:
 
 
 def _copy(path: Path, dest: Path) -> None:
-    """Copy a file keeping its date (some editions are dated by it); say which side failed."""
+    """Copy a file keeping its modification time; say which side failed."""
     try:
         source = path.open("rb")
     except OSError as exc:
@@ -620,13 +811,13 @@ def import_files(
             "rename one (a source's files are kept side by side)"
         )
 
-    def gather(staging: Path) -> list[tuple[Path, str]]:
-        files = []
+    def gather(staging: Path) -> _Gathered:
+        gathered = _Gathered()
         for path in paths:
             dest = staging / path.name
             _copy(path, dest)
-            files.append((dest, str(path.resolve())))
-        return files
+            gathered.files.append((dest, str(path.resolve())))
+        return gathered
 
     return _install(
         source,

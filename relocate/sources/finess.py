@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -32,21 +33,111 @@ from relocate.sources.opendata import (
 )
 
 __all__ = [
+    "ACUTE_TYPES",
     "CITY_LENGTH",
+    "EMERGENCY",
+    "HEALTH_FACILITY",
     "HOSPITAL",
+    "MATERNITY",
+    "NOT_ACUTE_NAME",
     "SPEC",
     "TOLERANCE_M",
     "FinessHospitalsSource",
     "city_key",
+    "is_acute_general",
 ]
 
-#: A facility of the FINESS-derived list of hospitals.
+#: An acute general hospital: a centre hospitalier, a CHR/CHU, a polyclinic or another
+#: general medicine-surgery-obstetrics (MCO) establishment; not a long-stay, rehabilitation
+#: or psychiatric one, a planning centre or a day unit.
 HOSPITAL = ServiceKind(
     key="hospital",
     noun=Noun(
         en="hospital", en_plural="hospitals", fr="hôpital", fr_plural="hôpitaux", feminine=False
     ),
 )
+#: Any establishment of the FINESS-derived list of hospitals, whatever it does (long-stay,
+#: rehabilitation and psychiatric ones included).
+HEALTH_FACILITY = ServiceKind(
+    key="health_facility",
+    noun=Noun(
+        en="hospital facility of any kind",
+        en_plural="hospital facilities of any kind",
+        fr="établissement hospitalier de tout type",
+        fr_plural="établissements hospitaliers de tout type",
+        feminine=False,
+    ),
+)
+#: An emergency department a family can walk into (structure des urgences, general or
+#: paediatric): not a SAMU call centre nor a SMUR ambulance base.
+EMERGENCY = ServiceKind(
+    key="emergency",
+    noun=Noun(
+        en="emergency department",
+        en_plural="emergency departments",
+        fr="service d’urgences",
+        fr_plural="services d’urgences",
+        feminine=False,
+    ),
+)
+#: A maternity unit (gynécologie-obstétrique with beds, where babies are delivered).
+MATERNITY = ServiceKind(
+    key="maternity",
+    noun=Noun(
+        en="maternity unit",
+        en_plural="maternity units",
+        fr="maternité",
+        fr_plural="maternités",
+        feminine=True,
+    ),
+)
+
+#: The ``facility_type`` (FINESS ``libcategetab``) of the acute general establishments:
+#: C.H. (355), C.H.R. (101), Etablissement de Soins Pluridisciplinaire (365: polyclinics),
+#: Chirurgicaux (128), Obstétriques Chirurgico-Gynécologiques (122). Every other type of
+#: the 2020 file is not: psychiatric (292), private rehabilitation (109), long stay (362),
+#: ex-hôpitaux locaux (106: médecine and rehabilitation, no emergency, surgery nor
+#: maternity), Soins Médicaux (129: medical clinics, mostly rehabilitation), cancer
+#: centres (131: specialised).
+ACUTE_TYPES = frozenset(
+    {
+        "Centre Hospitalier (C.H.)",
+        "Centre Hospitalier Régional (C.H.R.)",
+        "Etablissement de Soins Pluridisciplinaire",
+        "Etablissement de Soins Chirurgicaux",
+        "Etablissement Soins Obstétriques Chirurgico-Gynécologiques",
+    }
+)
+#: Sites of an acute type that are not an acute general hospital, by their name: long-stay
+#: units, family-planning centres, day hospitals, psychiatry, rehabilitation, annexes and
+#: antennas of a hospital elsewhere, consultations, home care, dialysis, prison units, labs.
+NOT_ACUTE_NAME = re.compile(
+    r"LONGUE DUREE|\bUSLD\b|PLANIFICATION|EDUCATION FAMILIALE|\bCPEF\b|HOPITAL DE JOUR|PSYCH|"
+    r"SANTE MENTALE|\bCMP\b|\bCATTP\b|\bSSR\b|READAPT|REEDUC|SOINS DE SUITE|\bEHPAD\b|"
+    r"DIALYSE|\bHAD\b|HOSPITALISATION A DOMICILE|\bANNEXE\b|\bANTENNE\b|CONSULTATION|"
+    r"CENTRE DE SANTE|\bSMUR\b|PENITENTIAIRE|\bUCSA\b|\bUSMP\b|LABORATOIRE|\bLBM\b|"
+    r"IMAGERIE|RADIOTHERAPIE|POST.?CURE|ADDICT|\bCSAPA\b|PERINATAL"
+)
+
+
+def is_acute_general(facility_type: str | None, *names: str | None) -> bool:
+    """True for an acute general hospital: an acute type, and no name of a unit that is not.
+
+    The names are compared without accents or case.
+
+    >>> is_acute_general("Centre Hospitalier (C.H.)", "CENTRE HOSPITALIER D'AUCH", None)
+    True
+    >>> is_acute_general("Centre Hospitalier (C.H.)", "ANNEXE PASTEUR DU CENTRE HOSPITALIER")
+    False
+    >>> is_acute_general("Centre hospitalier, ex Hôpital local", "CENTRE HOSPITALIER DE MIRANDE")
+    False
+    """
+    if facility_type is None or facility_type.strip() not in ACUTE_TYPES:
+        return False
+    text = " ".join(n for n in names if n)
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return NOT_ACUTE_NAME.search(plain.upper()) is None
+
 
 #: The published format: ``,``-separated, UTF-8 without BOM, one header line.
 SPEC = CsvSpec(
@@ -451,7 +542,14 @@ def _place(
 class FinessHospitalsSource(OpenDataSource):
     """Hospitals of France (FINESS, 2020), as harmonised by Eurostat/GISCO.
 
-    The standard table is a POINT table, one row per establishment:
+    The standard table is a POINT table, one row per establishment of kind
+    ``health_facility`` (every establishment of the file, whatever it does: long-stay,
+    rehabilitation and psychiatric ones included), and one more, of kind ``hospital``,
+    for each acute general hospital (:func:`is_acute_general`: a C.H., C.H.R.,
+    polyclinic or surgical or obstetric clinic by its ``facility_type``, not a
+    long-stay unit, planning centre, day hospital, annex... by its name; the file's
+    ``emergency`` column is empty, so emergency departments and maternities come
+    from the FINESS extraction, ``finess-autorisations``):
 
     ``insee``
         The commune's INSEE code (``None`` where it cannot be resolved). The
@@ -461,7 +559,7 @@ class FinessHospitalsSource(OpenDataSource):
         commune; ``ST``/``STE``, ``CEDEX`` and names cut at 26 characters are
         handled), and, where names do not settle it, from the position.
     ``kind``
-        ``"hospital"``.
+        ``"health_facility"``, or ``"hospital"`` (see above).
     ``name``
         ``hospital_name`` (the establishment's name), or ``site_name`` where
         that is empty: ``site_name`` is often an operator or a unit
@@ -476,6 +574,8 @@ class FinessHospitalsSource(OpenDataSource):
     ``finess_id``, ``site_name``, ``facility_type``, ``public_private``, ``emergency``, ``geo_qual``
         As published (``emergency`` as a nullable boolean, ``geo_qual`` the
         geocoding quality grade, 1 best, as a nullable integer).
+    ``acute_general``
+        True for an acute general hospital.
     """
 
     key: ClassVar[str] = "finess"
@@ -500,12 +600,18 @@ class FinessHospitalsSource(OpenDataSource):
     #: ref_date 06/03/2020, pub_date 16/04/2020.
     lag_days: ClassVar[int] = 41
     per_departement: ClassVar[bool] = False
-    service_kinds: ClassVar[tuple[ServiceKind, ...]] = (HOSPITAL,)
+    service_kinds: ClassVar[tuple[ServiceKind, ...]] = (HOSPITAL, HEALTH_FACILITY)
     #: 5,368 hospitals in 2020; a new edition changes them by a few per cent.
     min_row_share: ClassVar[float] = 0.9
     #: The 2020 file is 1.1 MB.
     max_file_bytes: ClassVar[int] = 256 << 20
-    table_columns: ClassVar[tuple[str, ...]] = (*POINT_COLUMNS, "finess_id", "relocated")
+    #: ``acute_general``: an edition made before hospitals were told apart is read again.
+    table_columns: ClassVar[tuple[str, ...]] = (
+        *POINT_COLUMNS,
+        "finess_id",
+        "relocated",
+        "acute_general",
+    )
 
     def downloads(self, *, departement: str) -> list[Download]:
         """The national file (the same whatever the département)."""
@@ -514,7 +620,8 @@ class FinessHospitalsSource(OpenDataSource):
     def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
         """Parse the national file into the POINT table described in the class docstring.
 
-        Notes counted: ``relocated`` (positions replaced by the town hall's),
+        Notes counted: ``facilities``, ``acute_general`` (acute general hospitals),
+        ``relocated`` (positions replaced by the town hall's),
         ``unresolved_commune`` (rows with no INSEE code),
         ``commune_from_position`` (communes the names left ambiguous or
         unknown, settled by the position), ``unchecked_position`` (communes
@@ -569,9 +676,18 @@ class FinessHospitalsSource(OpenDataSource):
 
         hospital = _text(frame["hospital_name"][keep])
         site = _text(frame["site_name"][keep])
+        acute = np.array(
+            [
+                is_acute_general(kind, name, other)
+                for kind, name, other in zip(
+                    _text(frame["facility_type"][keep]), hospital, site, strict=True
+                )
+            ],
+            dtype=bool,
+        )
         texts = {
             "insee": placed.insee,
-            "kind": np.full(len(placed.insee), "hospital", dtype=object),
+            "kind": np.full(len(placed.insee), HEALTH_FACILITY.key, dtype=object),
             "name": hospital.where(hospital.notna(), site).to_numpy(),
         }
         extras = {
@@ -580,7 +696,7 @@ class FinessHospitalsSource(OpenDataSource):
             "facility_type": frame["facility_type"],
             "public_private": frame["public_private"],
         }
-        result = pd.DataFrame(
+        every = pd.DataFrame(
             {
                 **{k: pd.Series(v, dtype=object) for k, v in texts.items()},
                 "lon": placed.lon,
@@ -591,14 +707,18 @@ class FinessHospitalsSource(OpenDataSource):
                 },
                 "emergency": emergency[keep].to_numpy(),
                 "geo_qual": geo_qual[keep].round().to_numpy(),
+                "acute_general": acute,
             }
         )
+        # Each acute general hospital is listed twice: as a hospital, and among every facility.
+        result = pd.concat([every, every[acute].assign(kind=HOSPITAL.key)], ignore_index=True)
         result["emergency"] = result["emergency"].astype("boolean")
         result["geo_qual"] = result["geo_qual"].astype("Int64")
+        notes = {"facilities": len(every), "acute_general": int(acute.sum()), **placed.notes}
         return Parsed(
             table=result,
             edition=edition_date.isoformat(),
             edition_date=edition_date,
             warnings=tuple(table.warnings),
-            notes=placed.notes,
+            notes=notes,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -20,23 +21,29 @@ from relocate.sources._csv import (
     drop_repeated_rows,
     numbers,
     optional_insee_codes,
+    plain_key,
     read_checked_csv,
     rows_of,
+    size_text,
     text_column,
     text_or_none,
 )
 from relocate.sources.opendata import (
     POINT_COLUMNS,
+    DatedBy,
     Download,
     OpenDataSource,
     ParseContext,
     Parsed,
-    file_date_edition,
+    metadata_date,
     outside_their_commune,
+    read_metadata,
     refuse_swapped_positions,
+    undated_edition,
 )
 
 __all__ = [
+    "AMBIGUOUS",
     "KINDS",
     "OTHER_KIND",
     "POSTAL_AGENCY",
@@ -44,6 +51,7 @@ __all__ = [
     "POST_OFFICE",
     "SPEC",
     "LaPosteSource",
+    "column_key",
 ]
 
 #: A La Poste office (*bureau de poste*).
@@ -89,38 +97,75 @@ _LAT = "Latitude"
 _LON = "Longitude"
 _PRECISION = "Précision_du_géocodage"
 
-#: The published format (``laposte_poincont2.csv``): ``;``-separated, UTF-8 without a
-#: byte-order mark, the first column name written ``#Identifiant_du_site``.
+
+#: Column names as La Poste's layouts agree on them: no accent, case, ``#`` or punctuation.
+#: The list of about 2020 writes ``#Identifiant_du_site``, ``Libellé_du_site``; the
+#: data-fair dataset ``laposte-poincont2`` names its fields ``identifiant_a``,
+#: ``libelle_du_site`` (capitalised in some exports: ``Identifiant_A``).
+column_key = plain_key
+
+
+#: The published formats. The list of about 2020 (``laposte_poincont2.csv`` on
+#: data.gouv.fr): ``;``-separated, UTF-8 without a byte-order mark, the first column name
+#: written ``#Identifiant_du_site``. The current dataset ``laposte-poincont2`` of La
+#: Poste's data-fair portal (refreshed monthly): fields ``identifiant_a, libelle_du_site,
+#: caracteristique_du_site, adresse, code_postal, localite, code_insee, latitude,
+#: longitude`` (capitalised in some exports), its CSV exports ``,``-separated with a
+#: byte-order mark. Both are read; columns are matched by :func:`column_key`.
 SPEC = CsvSpec(
     sep=";",
+    seps=(",",),
     required=[_ID, _NAME, _TYPE, _INSEE, _LAT, _LON],
     header_prefix="#",
+    bom_expected=True,
     usecols=[_ID, _NAME, _TYPE, _POSTCODE, _INSEE, _LAT, _LON, _PRECISION],
+    aliases={_ID: ("identifiant_a",)},
+    header_key=column_key,
 )
 
 #: ``Caractéristique_du_site`` (compared case-insensitively, spaces collapsed) -> kind.
-#: The first five are every value of the file checked (17,700 sites, about 2020); "Agence
-#: postale" and "Relais poste" are the shorter labels of later editions.
+#: The first five are every value of the list checked (17,700 sites, about 2020); the
+#: others are those of the current dataset, as public code that reads it lists them
+#: ("Bureau centre", "Agence postale communale ou intercommunale", "Point partenaire",
+#: "Agence postale ou Relais poste"), and shorter labels ("Agence postale", "Relais poste").
 KINDS: dict[str, str] = {
     "bureau de poste": "post_office",
+    "bureau centre": "post_office",
     "agence postale communale": "postal_agency",
     "agence postale intercommunale": "postal_agency",
+    "agence postale communale ou intercommunale": "postal_agency",
     "agence postale": "postal_agency",
     "relais poste commerçant": "postal_relay",
     "relais poste": "postal_relay",
+    # A partner shop offering La Poste's services: a relay under another name.
+    "point partenaire": "postal_relay",
+    # Either an agency or a relay: see AMBIGUOUS.
+    "agence postale ou relais poste": "postal_agency_or_relay",
     # A counter on a military base, not open to the public.
     "agence postale militaire": "postal_other",
 }
 #: The kind of a site whose characteristic is not in :data:`KINDS` (counted in a warning).
 OTHER_KIND = "postal_other"
+#: Where the dataset's metadata (data-fair) dates its data: the last update of the data.
+METADATA_DATES = ("dataUpdatedAt", "updatedAt")
+#: "Agence postale ou Relais poste" names no one kind. La Poste ends each site's name
+#: with its kind (in the list checked, every communal agency's name ends in ``AP``, every
+#: relay's in ``RP``): a name ending in ``AP`` (or ``APC``, ``API``) is an agency, any
+#: other a relay, the more limited service, so that no village is credited with an
+#: agency it may not have. The sites so told apart are counted (``kind_from_name``).
+AMBIGUOUS = "postal_agency_or_relay"
+_AGENCY_SUFFIX = re.compile(r"\b(?:AP|APC|API)\s*$", re.IGNORECASE)
 
 
 def _label_key(label: str) -> str:
     return re.sub(r"\s+", " ", label).strip().casefold()
 
 
-def _kinds(table: TableRead) -> pd.Series:
-    """The kind of each site; unknown characteristics become ``postal_other``, with a warning."""
+def _kinds(table: TableRead) -> tuple[pd.Series, int]:
+    """The kind of each site, and how many were told apart by their name (:data:`AMBIGUOUS`).
+
+    Unknown characteristics become ``postal_other``, with a warning.
+    """
     labels = table.frame[_TYPE].astype(str)
     # A handful of labels over a million rows: look each one up once.
     which, uniques = pd.factorize(labels)
@@ -135,10 +180,15 @@ def _kinds(table: TableRead) -> pd.Series:
             f"{table.where(first, _TYPE)} and {int(unknown.sum()) - 1} more rows: "
             f"characteristics relocate does not know, kept as kind {OTHER_KIND!r}: {listed}"
         )
-    return kinds.fillna(OTHER_KIND).astype(object)
+    ambiguous = (kinds == AMBIGUOUS).to_numpy()
+    if ambiguous.any():
+        names = table.frame[_NAME].astype(str)[ambiguous]
+        agency = names.str.contains(_AGENCY_SUFFIX).to_numpy()
+        kinds[ambiguous] = np.where(agency, "postal_agency", "postal_relay")
+    return kinds.fillna(OTHER_KIND).astype(object), int(ambiguous.sum())
 
 
-def _sites(table: TableRead, lon: pd.Series, lat: pd.Series) -> pd.DataFrame:
+def _sites(table: TableRead, lon: pd.Series, lat: pd.Series, kinds: pd.Series) -> pd.DataFrame:
     """The standard table, made column by column (one column at a time as Python strings)."""
     frame = table.frame
 
@@ -149,7 +199,7 @@ def _sites(table: TableRead, lon: pd.Series, lat: pd.Series) -> pd.DataFrame:
 
     columns: dict[str, Callable[[], pd.Series | np.ndarray]] = {
         "insee": lambda: optional_insee_codes(table, _INSEE).to_numpy(dtype=object),
-        "kind": lambda: _kinds(table).to_numpy(dtype=object),
+        "kind": lambda: kinds.to_numpy(dtype=object),
         "name": lambda: text(_NAME),
         "lon": lambda: lon.to_numpy(dtype=float),
         "lat": lambda: lat.to_numpy(dtype=float),
@@ -164,38 +214,87 @@ def _sites(table: TableRead, lon: pd.Series, lat: pd.Series) -> pd.DataFrame:
     return sites
 
 
+def _json_table(path: Path, *, max_bytes: int) -> TableRead:
+    """The sites of a JSON document of the dataset's lines API (``{"results": [...]}``).
+
+    Each result is one site, under the fields' keys (``identifiant_a``...); messages
+    number the results (``result 1`` is the first).
+    """
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise SourceFormatError(
+            f"{path.name}: {size_text(size)}, far larger than La Poste's list: "
+            "not the expected file"
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        results = data["results"]
+    except (UnicodeError, ValueError) as exc:
+        raise SourceFormatError(f"{path.name}: not readable as JSON ({exc})") from None
+    except (KeyError, TypeError):
+        raise SourceFormatError(
+            f"{path.name}: JSON without 'results': not a page of La Poste's lines API"
+        ) from None
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise SourceFormatError(f"{path.name}: 'results' is not a list of sites")
+    frame = pd.DataFrame.from_records(results)
+    frame.columns = SPEC.canonical([str(c) for c in frame.columns])
+    missing = [c for c in SPEC.required if c not in frame.columns]
+    if missing:
+        raise SourceFormatError(
+            f"{path.name}: no field {column_key(missing[0])!r} in the results "
+            f"(expected {', '.join(column_key(c) for c in SPEC.required)})"
+        )
+    keep = [c for c in (SPEC.usecols or ()) if c in frame.columns]
+    text = frame[keep].astype(object).where(frame[keep].notna(), "")
+    text = text.map(lambda value: value if isinstance(value, str) else str(value))
+    return TableRead(
+        path=path,
+        frame=text.reset_index(drop=True),
+        first_data_line=1,
+        original={c: column_key(c) for c in keep if c != _ID} | {_ID: "identifiant_a"},
+        row_word="result",
+    )
+
+
 class LaPosteSource(OpenDataSource):
-    """La Poste's list of points of contact (``laposte_poincont2``).
+    """La Poste's list of points of contact (``laposte-poincont2``).
 
     The table has one row per site: ``insee`` (``Code_INSEE``), ``kind``
-    (``post_office`` for a *Bureau de Poste*, ``postal_agency`` for a communal
-    or intercommunal *Agence postale*, ``postal_relay`` for a *Relais poste*
-    in a shop, ``postal_other`` for anything else), ``name``
-    (``Libellé_du_site``), ``lon``, ``lat`` (NaN where the file has no
-    position), and ``laposte_id``, ``laposte_type`` (the published
-    characteristic), ``laposte_postcode``, ``laposte_geocoding`` (how the site
-    was geocoded: at the number, street, block or commune centre).
+    (``post_office`` for a *Bureau de Poste* or *Bureau centre*,
+    ``postal_agency`` for a communal or intercommunal *Agence postale*,
+    ``postal_relay`` for a *Relais poste* in a shop or a *Point partenaire*,
+    ``postal_other`` for anything else; an *Agence postale ou Relais poste* by
+    its name, :data:`AMBIGUOUS`), ``name`` (``Libellé_du_site``), ``lon``,
+    ``lat`` (NaN where the file has no position), and ``laposte_id``,
+    ``laposte_type`` (the published characteristic), ``laposte_postcode``,
+    ``laposte_geocoding`` (how the site was geocoded: at the number, street,
+    block or commune centre).
+
+    Read from the CSV of either layout (:data:`SPEC`), or from the JSON of the
+    dataset's lines API; with, optionally, the dataset's metadata (JSON), whose
+    ``dataUpdatedAt`` dates the edition.
     """
 
     key: ClassVar[str] = "laposte"
     name: ClassVar[str] = "Liste des bureaux de poste, agences postales et relais poste"
     publisher: ClassVar[str] = "La Poste"
     licence: ClassVar[str] = "Licence Ouverte / Open Licence 2.0"
-    page_url: ClassVar[str] = (
-        "https://www.data.gouv.fr/fr/datasets/liste-des-bureaux-de-poste-agences-postales-et-relais-poste/"
-    )
+    page_url: ClassVar[str] = "https://data.laposte.fr/datasets/laposte-poincont2"
     file_format: ClassVar[str] = (
-        "CSV, ';'-separated, UTF-8: #Identifiant_du_site;Libellé_du_site;"
-        "Caractéristique_du_site;...;Code_postal;Localité;Code_INSEE;Pays;Latitude;Longitude;"
-        "Précision_du_géocodage;..."
+        "CSV: the data-fair dataset laposte-poincont2 (identifiant_a, libelle_du_site, "
+        "caracteristique_du_site, adresse, code_postal, localite, code_insee, latitude, "
+        "longitude; ',' or ';', UTF-8) or the list of about 2020 (#Identifiant_du_site;"
+        "Libellé_du_site;Caractéristique_du_site;...;Code_INSEE;...;Latitude;Longitude); or "
+        "the JSON of its lines API; optionally its metadata (JSON)"
     )
     edition_rule: ClassVar[str] = (
-        "the file carries no date: the edition is the day the file was downloaded or "
-        "imported (the file's date, UTC), written 'retrieved YYYY-MM-DD' so that "
-        "nobody takes it for the date the data describes"
+        "the list carries no date: the dataset's dataUpdatedAt in its metadata (fetched "
+        "beside it, or imported with it), else --edition, else the server's Last-Modified; "
+        "else 'edition unknown, imported on DATE', of unknown age"
     )
-    # data.gouv.fr says the list is refreshed monthly; post offices change slowly, so a
-    # year-old copy is still counted as current.
+    # The dataset is refreshed monthly; post offices change slowly, so a year-old copy is
+    # still counted as current.
     rhythm_days: ClassVar[int] = 365
     per_departement: ClassVar[bool] = False
     service_kinds: ClassVar[tuple[ServiceKind, ...]] = (POST_OFFICE, POSTAL_AGENCY, POSTAL_RELAY)
@@ -205,21 +304,32 @@ class LaPosteSource(OpenDataSource):
     max_file_bytes: ClassVar[int] = 1 << 30
     table_columns: ClassVar[tuple[str, ...]] = (*POINT_COLUMNS, "laposte_id")
 
-    #: ``laposte_poincont2.csv`` as La Poste publishes it on data.gouv.fr (the stable
-    #: resource link of the "points de contact du réseau postal français" dataset).
-    file_url: ClassVar[str] = (
-        "https://www.data.gouv.fr/fr/datasets/r/14990cf8-b618-42fe-a73d-92587b34ed46"
-    )
+    #: The data-fair API of La Poste's open-data portal, and the dataset.
+    api_url: ClassVar[str] = "https://data.laposte.fr/data-fair/api/v1/datasets/laposte-poincont2"
 
     def downloads(self, *, departement: str) -> list[Download]:
-        """The national list (one file whatever the département)."""
+        """The national list (the dataset's raw file, else its lines API), and its metadata."""
         del departement
-        return [Download(url=self.file_url, filename="laposte_poincont2.csv")]
+        lines = Download(
+            url=f"{self.api_url}/lines?size=10000", filename="laposte-poincont2.json", paged=True
+        )
+        return [
+            Download(
+                url=f"{self.api_url}/raw", filename="laposte-poincont2.csv", fallbacks=(lines,)
+            ),
+            Download(
+                url=self.api_url,
+                filename="laposte-poincont2.meta.json",
+                optional=True,
+                what="metadata",
+            ),
+        ]
 
     def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
         """Parse the list of points of contact into a table of points.
 
-        Notes counted: ``sites``, ``kind_<kind>``, ``without_position``,
+        Notes counted: ``sites``, ``kind_<kind>``, ``kind_from_name`` (sites whose
+        characteristic names two kinds, told apart by their name), ``without_position``,
         ``without_commune``, ``outside_commune`` (positions more than 2 km outside
         the commune the row names), ``unchecked_position`` (a commune the commune
         table does not know).
@@ -232,12 +342,22 @@ class LaPosteSource(OpenDataSource):
             commune code that is not one, two different rows for one site; or
             positions mostly outside France (latitude and longitude swapped).
         """
-        if len(files) != 1:
+        metadata = {
+            p: read_metadata(p)
+            for p in files
+            if p.name.lower().endswith(".meta.json") or read_metadata(p) is not None
+        }
+        lists = [p for p in files if p not in metadata]
+        if len(lists) != 1 or len(metadata) > 1:
             raise SourceFormatError(
-                f"La Poste's list of points of contact is one CSV file; got {len(files)} files"
+                "La Poste's list of points of contact is one file (CSV, or JSON of its lines "
+                f"API) and, optionally, the dataset's metadata (JSON); got {len(files)} files"
             )
-        path = files[0]
-        table = read_checked_csv(path, replace(SPEC, max_bytes=self.max_file_bytes))
+        path = lists[0]
+        if path.suffix.lower() == ".json":
+            table = _json_table(path, max_bytes=self.max_file_bytes)
+        else:
+            table = read_checked_csv(path, replace(SPEC, max_bytes=self.max_file_bytes))
         ids = text_or_none(table.frame[_ID])
         table = rows_of(table, drop_repeated_rows(table, ids, what="site"))
         del ids  # a Python string per row: not kept longer than needed
@@ -253,23 +373,43 @@ class LaPosteSource(OpenDataSource):
                 f"{table.where(row, column)}: one coordinate of the site is missing "
                 f"({int(half.sum())} such rows)"
             )
-        sites = _sites(table, lon, lat)
+        kinds, from_name = _kinds(table)
+        sites = _sites(table, lon, lat, kinds)
         table.frame = table.frame.iloc[:0]  # the text read is in ``sites`` now
         insee, lon_values, lat_values = (
             sites["insee"].to_numpy(),
             sites["lon"].to_numpy(),
             sites["lat"].to_numpy(),
         )
+        shown = [table.original.get(c, c) for c in (_LAT, _LON)]
         refuse_swapped_positions(
-            path.name, insee, lon_values, lat_values, columns=f"columns {_LAT!r} and {_LON!r}"
+            path.name,
+            insee,
+            lon_values,
+            lat_values,
+            columns=f"columns {shown[0]!r} and {shown[1]!r}",
         )
         outside, unchecked = outside_their_commune(
             insee, lon_values, lat_values, context.communes.communes
         )
-        edition, edition_date = file_date_edition(path)
+        given = next(
+            (metadata_date(m, METADATA_DATES) for m in metadata.values() if m is not None), None
+        )
+        for extra, data in metadata.items():
+            if data is None or given is None:
+                table.warnings.append(
+                    f"{extra.name}: not the dataset's metadata (or no date in it): ignored"
+                )
+        dated_by: DatedBy = "metadata"
+        if given is not None:
+            edition, edition_date = given.isoformat(), given
+        else:
+            edition, edition_date, dated_by = undated_edition([path], context)
         notes = {"sites": len(sites)}
         for kind, count in sites["kind"].value_counts().sort_index().items():
             notes[f"kind_{kind}"] = int(count)
+        if from_name:
+            notes["kind_from_name"] = from_name
         notes["without_position"] = int(sites["lon"].isna().sum())
         notes["without_commune"] = int(sites["insee"].isna().sum())
         notes["outside_commune"] = int(outside.sum())
@@ -280,4 +420,5 @@ class LaPosteSource(OpenDataSource):
             edition_date=edition_date,
             warnings=tuple(table.warnings),
             notes=notes,
+            dated_by=dated_by,
         )

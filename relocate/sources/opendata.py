@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -15,22 +17,29 @@ import pandas as pd
 import shapely
 
 from relocate.declare import Destination, DestinationFamily, Feature, ServiceKind
-from relocate.errors import SourceFormatError
+from relocate.errors import InvalidOptionError, SourceFormatError
 from relocate.sources._crs import metric_crs
 from relocate.sources._csv import MAX_FILE_BYTES
 from relocate.sources.communes import CommuneData
 
 __all__ = [
+    "EDITION_UNKNOWN",
     "METROPOLE",
     "POINT_COLUMNS",
     "POSITION_TOLERANCE_M",
+    "DatedBy",
     "Download",
     "OpenDataSource",
     "ParseContext",
     "Parsed",
-    "file_date_edition",
+    "edition_of_option",
+    "is_undated",
+    "metadata_date",
     "outside_their_commune",
+    "read_metadata",
     "refuse_swapped_positions",
+    "replace_commune_columns",
+    "undated_edition",
 ]
 
 #: The columns every table of points starts with.
@@ -46,12 +55,47 @@ POSITION_TOLERANCE_M = 2000.0
 _BLOCK = 1 << 16
 
 
+#: How an edition's date was established, best first: from the data itself (a date
+#: column, a header line, a file name the publisher dates), from the publisher's
+#: metadata beside it (a portal's "data updated" date), from ``--edition`` on import,
+#: from the server's ``Last-Modified`` on fetch; or not at all (the age is then unknown).
+DatedBy = Literal["content", "metadata", "option", "server", "unknown"]
+
+#: The edition of a file that states no date, given none by ``--edition`` or the server.
+EDITION_UNKNOWN = "edition unknown, imported on {day}"
+_UNKNOWN = re.compile(r"^(edition unknown, imported on|retrieved) \d{4}-\d{2}-\d{2}$")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Download:
-    """One file to download: where from, and the name it is saved under."""
+    """One file to download: where from, the name it is saved under, and what if it is absent.
+
+    Attributes
+    ----------
+    url
+        The publisher's address.
+    filename
+        The name the file is saved under (and parsed by).
+    fallbacks
+        Other files to try, in order, when the server has no such file (404 or
+        410): the names of older editions after the newest one's.
+    optional
+        The edition is complete without this file (a year DVF has not published,
+        a portal's metadata): a file the server does not have is skipped with a
+        warning instead of failing the fetch.
+    what
+        What the file is, in a few words, for that warning (``2021``, ``metadata``).
+    paged
+        The address answers a page of a JSON API (``{"results": [...], "next": URL}``):
+        every page is followed and the results saved as one JSON document.
+    """
 
     url: str
     filename: str
+    fallbacks: tuple[Download, ...] = ()
+    optional: bool = False
+    what: str = ""
+    paged: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,10 +109,21 @@ class ParseContext:
         commune from a postcode and a name...).
     departement
         The département being worked on (for sources published per département).
+    edition
+        The edition given on the command line (``--edition``), for files that
+        state no date (see :func:`undated_edition`); None when not given.
+    server_dates
+        The date each fetched file's server gave it (``Last-Modified``), by file name.
+    roads_buffer_m
+        How far around the département every drivable road is kept (the road
+        network source; major roads are kept farther, see :mod:`relocate.sources.osm`).
     """
 
     communes: CommuneData
     departement: str
+    edition: str | None = None
+    server_dates: Mapping[str, date] = field(default_factory=dict)
+    roads_buffer_m: float = 15_000.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +145,9 @@ class Parsed:
         Repairs made while reading, each counted.
     notes
         Counts worth showing in ``data status`` (``{"relocated": 3}``).
+    dated_by
+        How the edition's date was established (:data:`DatedBy`); with
+        ``unknown``, ``edition_date`` is the day of the import and the age unknown.
     """
 
     table: pd.DataFrame
@@ -97,6 +155,7 @@ class Parsed:
     edition_date: date
     warnings: tuple[str, ...] = ()
     notes: dict[str, int] = field(default_factory=dict)
+    dated_by: DatedBy = "content"
 
 
 class OpenDataSource(ABC):
@@ -144,10 +203,25 @@ class OpenDataSource(ABC):
     families: ClassVar[tuple[DestinationFamily, ...]] = ()
     #: For a table of points (``insee, kind, name, lon, lat``): the kinds it lists.
     service_kinds: ClassVar[tuple[ServiceKind, ...]] = ()
+    #: Columns of the commune table this source's table (indexed by INSEE code) replaces
+    #: when it is loaded, before any feature is computed (a newer edition of the
+    #: populations, say): every feature computed from them then comes from it too.
+    commune_columns: ClassVar[tuple[str, ...]] = ()
+    #: The features (declared by other sources) computed from :attr:`commune_columns`:
+    #: with this source loaded, their sources name it too.
+    supersedes: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def downloads(self, *, departement: str) -> list[Download]:
         """The files to download for an edition (the latest the publisher offers)."""
+
+    def plan(self, context: ParseContext) -> list[Download]:
+        """The files a fetch downloads (by default :meth:`downloads` for the département).
+
+        A source whose addresses depend on more than the département's code (the
+        road network's queries cover an area drawn around its communes) overrides it.
+        """
+        return self.downloads(departement=context.departement)
 
     @abstractmethod
     def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
@@ -160,20 +234,154 @@ class OpenDataSource(ABC):
         """
 
 
-def file_date_edition(path: Path) -> tuple[str, date]:
-    """The edition of an undated file: ``retrieved YYYY-MM-DD``, the day the file was written.
+def edition_of_option(text: str) -> tuple[str, date]:
+    """The edition ``--edition`` names, and the date it describes.
 
-    The publisher states no date in the file, so the only honest edition is the
-    day it was downloaded (a fetch writes the file that day; an import keeps the
-    downloaded file's own date). It says "retrieved" so that nobody takes it for
-    the date the data describes.
+    Accepted: a day (``2026-11-15``), a month (``2026-11``: its first day), a year
+    (``2026``: 1 January) or a quarter (``2026-T3``: its last day, as ARCEP dates them).
+
+    Raises
+    ------
+    InvalidOptionError
+        If the text is none of these.
+
+    Examples
+    --------
+    >>> edition_of_option("2026-11")
+    ('2026-11', datetime.date(2026, 11, 1))
+    >>> edition_of_option("2025-T2")
+    ('2025-T2', datetime.date(2025, 6, 30))
     """
+    value = text.strip()
     try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise SourceFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
-    day = datetime.fromtimestamp(mtime, tz=UTC).date()
-    return f"retrieved {day.isoformat()}", day
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return value, date.fromisoformat(value)
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            return value, date.fromisoformat(f"{value}-01")
+        if re.fullmatch(r"\d{4}", value):
+            return value, date(int(value), 1, 1)
+        quarter = re.fullmatch(r"(\d{4})-T([1-4])", value)
+        if quarter:
+            year, q = int(quarter.group(1)), int(quarter.group(2))
+            return value, date(year, 3 * q, 30 if q in (2, 3) else 31)
+    except ValueError:
+        pass
+    raise InvalidOptionError(
+        f"--edition {text!r} is not a date: give the day, month, year or quarter the "
+        "publisher gives the data (2026-11-15, 2026-11, 2026 or 2026-T3)"
+    )
+
+
+def undated_edition(
+    files: Sequence[Path], context: ParseContext, *, today: date | None = None
+) -> tuple[str, date, DatedBy]:
+    """The edition of files whose content states no date, and how it was established.
+
+    In this order: ``--edition`` (``context.edition``); else the server's
+    ``Last-Modified`` for a fetched file (the oldest, for several); else none:
+    ``edition unknown, imported on YYYY-MM-DD``, whose age is unknown (``data
+    status`` warns). The import's own date is never taken for the data's.
+
+    Returns
+    -------
+    edition, edition_date, dated_by
+    """
+    if context.edition:
+        edition, day = edition_of_option(context.edition)
+        return edition, day, "option"
+    served = [context.server_dates[p.name] for p in files if p.name in context.server_dates]
+    if served:
+        day = min(served)
+        return day.isoformat(), day, "server"
+    day = today or datetime.now(UTC).date()
+    return EDITION_UNKNOWN.format(day=day.isoformat()), day, "unknown"
+
+
+def read_metadata(path: Path) -> dict[str, object] | None:
+    """A portal's metadata about a dataset (a JSON object), or None if ``path`` is not one.
+
+    A JSON document of data (``{"results": [...]}``, a list) is not metadata.
+    """
+    if path.suffix.lower() != ".json":
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or "results" in data:
+        return None
+    return data
+
+
+def metadata_date(data: Mapping[str, object], keys: Sequence[str]) -> date | None:
+    """The first date found under the dotted ``keys`` of a portal's metadata (ISO date-times).
+
+    Examples
+    --------
+    >>> metadata_date({"metas": {"default": {"modified": "2026-10-02T08:00:00+00:00"}}},
+    ...               ["metas.default.data_processed", "metas.default.modified"])
+    datetime.date(2026, 10, 2)
+    """
+    for key in keys:
+        value: object = data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                continue
+    return None
+
+
+def replace_commune_columns(
+    sources: Sequence[object],
+    tables: Mapping[str, pd.DataFrame],
+    frames: Sequence[gpd.GeoDataFrame],
+) -> tuple[list[gpd.GeoDataFrame], list[OpenDataSource]]:
+    """The commune tables with the columns loaded sources replace (:attr:`commune_columns`).
+
+    Parameters
+    ----------
+    sources
+        The catalogue's sources, in order (a later one replaces an earlier one's).
+    tables
+        The loaded sources' tables, by key (each indexed by INSEE code).
+    frames
+        Tables indexed by INSEE code (every commune, the villages), left unchanged.
+
+    Returns
+    -------
+    frames, replacing
+        Copies of ``frames`` with the columns replaced (a commune the source does not
+        list gets a missing value, never the older one), and the sources that did it.
+    """
+    replacing = [
+        s
+        for s in sources
+        if isinstance(s, OpenDataSource) and s.commune_columns and s.key in tables
+    ]
+    out = list(frames)
+    for source in replacing:
+        table = tables[source.key]
+        for position, frame in enumerate(out):
+            frame = frame.copy()
+            for column in source.commune_columns:
+                values = table[column].reindex(frame.index)
+                if column in frame and str(frame[column].dtype) == "Int64":
+                    values = values.astype("Int64")
+                frame[column] = values.to_numpy() if values.dtype == object else values
+            out[position] = frame
+    return out, replacing
+
+
+def is_undated(edition: str) -> bool:
+    """True for the name of an edition whose date nobody knows.
+
+    ``edition unknown, imported on ...``, and ``retrieved ...``, the name earlier
+    versions gave such files (the day they were downloaded, not a date of the data).
+    """
+    return bool(_UNKNOWN.match(edition.split(" #")[0]))
 
 
 # --- positions ---------------------------------------------------------------------------

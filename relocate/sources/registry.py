@@ -6,6 +6,9 @@ from relocate._names import suggest
 from relocate.declare import SourceDeclaration
 from relocate.errors import UnknownSourceError
 from relocate.i18n import translator
+from relocate.programme.events import EventsSource
+from relocate.programme.members import MembersSource
+from relocate.programme.notes import NotesSource
 from relocate.sources.airports import AIRPORTS
 from relocate.sources.arcep import ArcepSource
 from relocate.sources.arcep_deploiements import ArcepDeploiementsSource
@@ -13,9 +16,12 @@ from relocate.sources.bpe import BpeSource
 from relocate.sources.communes import COMMUNES
 from relocate.sources.dvf import DvfSource
 from relocate.sources.finess import FinessHospitalsSource
+from relocate.sources.finess_autorisations import FinessAutorisationsSource
+from relocate.sources.georisques import GeorisquesSource
 from relocate.sources.laposte import LaPosteSource
 from relocate.sources.opendata import OpenDataSource
 from relocate.sources.osm import OsmRoadsSource
+from relocate.sources.populations import PopulationsSource
 from relocate.sources.sncf import SncfStationsSource
 
 __all__ = ["BUILT_IN", "OPEN_DATA", "POINT_SOURCES", "SOURCES", "how_to_load", "open_data_source"]
@@ -26,14 +32,22 @@ __all__ = ["BUILT_IN", "OPEN_DATA", "POINT_SOURCES", "SOURCES", "how_to_load", "
 SOURCES: tuple[SourceDeclaration, ...] = (
     COMMUNES,
     AIRPORTS,
+    PopulationsSource(),
     ArcepSource(),
     ArcepDeploiementsSource(),
     SncfStationsSource(),
     LaPosteSource(),
     BpeSource(),
+    # The current extraction first: it tells emergency departments and maternities apart.
+    FinessAutorisationsSource(),
     FinessHospitalsSource(),
     DvfSource(),
+    GeorisquesSource(),
     OsmRoadsSource(),
+    # The programme's own data (imported by the advisor, readable by them only).
+    MembersSource(),
+    NotesSource(),
+    EventsSource(),
 )
 
 #: Sources installed with the package's dependencies.
@@ -72,6 +86,9 @@ def open_data_source(key: str) -> OpenDataSource:
 def how_to_load(keys: list[str], *, lang: str = "en") -> str:
     """The commands that load one of these open-data sources, in words (for the advisor)."""
     tr = translator(lang)
+    command = getattr(OPEN_DATA.get(keys[0]), "load_command", None) if keys else None
+    if command:  # the programme's own sources have a command of their own
+        return tr._("run {imports}").format(imports=f"`{command}`")
     fetchable = [k for k in keys if k in OPEN_DATA and OPEN_DATA[k].fetchable]
     imports = tr._("`relocate data import {key} FILE...` with files you downloaded").format(
         key=keys[0]

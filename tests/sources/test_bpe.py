@@ -20,8 +20,11 @@ from relocate.sources.bpe import (
     BpeSource,
     kinds_for_edition,
 )
-from relocate.sources.opendata import POINT_COLUMNS
+from relocate.sources.fetch import fetch_source
+from relocate.sources.opendata import POINT_COLUMNS, ParseContext
+from relocate.sources.store import Store
 from tests.conftest import empty_context
+from tests.sources.conftest import Mirror
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpe"
 DETAIL = FIXTURES / "BPE24.csv"
@@ -229,9 +232,37 @@ def test_nomenclature_of_each_edition() -> None:
     assert EDITION_KINDS[2024]["D265"] == "gp"
     assert EDITION_KINDS[2023]["D307"] == "pharmacy"
     assert EDITION_KINDS[2022]["B203"] == "bakery"
-    # Editions outside the table use the nearest one.
-    assert kinds_for_edition(2030)[0] is KINDS_FROM_2023
+    # BPE 2026 is read with the 2023 nomenclature; an older edition with the old one.
+    assert kinds_for_edition(2026)[0] is KINDS_FROM_2023
     assert kinds_for_edition(2010)[0] is KINDS_UNTIL_2022
+    # A newer edition's codes may mean other things: refused, not mapped.
+    with pytest.raises(SourceFormatError, match=r"BPE 2030: relocate knows the facility codes"):
+        kinds_for_edition(2030)
+
+
+def test_the_2026_edition_is_read(tmp_path: Path) -> None:
+    text = DETAIL.read_text(encoding="utf-8").replace("\n2024;", "\n2026;")
+    parsed = parse(write(tmp_path, text, "BPE26.csv"))
+    assert (parsed.edition, parsed.edition_date) == ("2026", date(2026, 1, 1))
+    assert set(parsed.table["kind"]) >= {"gp", "pharmacy", "bakery"}
+
+
+def test_an_edition_whose_nomenclature_is_unknown_is_refused(tmp_path: Path) -> None:
+    text = DETAIL.read_text(encoding="utf-8").replace("\n2024;", "\n2027;")
+    with pytest.raises(SourceFormatError) as caught:
+        parse(write(tmp_path, text, "BPE27.csv"))
+    message = str(caught.value)
+    assert message.startswith("BPE 2027: relocate knows the facility codes (TYPEQU) of the ")
+    assert "import BPE 2026 (BPE26.zip)" in message
+
+
+def test_edition_option_gives_the_year_of_a_file_without_one(tmp_path: Path) -> None:
+    lines = XY.read_text(encoding="utf-8").splitlines()
+    text = "\n".join(";".join(c for i, c in enumerate(line.split(";")) if i != 4) for line in lines)
+    context = empty_context()
+    given = ParseContext(communes=context.communes, departement="99", edition="2021")
+    parsed = BpeSource().parse([write(tmp_path, text + "\n", "facilities.csv")], context=given)
+    assert parsed.edition == "2021"
 
 
 def test_codes_of_the_other_nomenclature_are_read_when_the_expected_ones_are_absent(
@@ -283,9 +314,44 @@ def test_two_years_in_one_file_are_an_error(tmp_path: Path) -> None:
 
 def test_downloads_the_national_archive() -> None:
     [download] = BpeSource().downloads(departement="32")
-    assert download.url.startswith("https://www.insee.fr/fr/statistiques/fichier/")
+    assert download.url.startswith("https://www.insee.fr/fr/statistiques/fichier/8217525/")
     assert download.url.endswith(".zip")
     assert download.filename == download.url.rsplit("/", 1)[1]
+
+
+def test_downloads_try_the_newer_editions_names_first() -> None:
+    [download] = BpeSource().downloads(departement="32", today=date(2026, 12, 1))
+    names = [d.filename for d in (download, *download.fallbacks)]
+    assert names == ["BPE26.zip", "BPE25.zip"]
+    # Never a name beyond the editions relocate can read, however late it is.
+    [later] = BpeSource().downloads(departement="32", today=date(2031, 6, 1))
+    assert [d.filename for d in (later, *later.fallbacks)] == ["BPE26.zip", "BPE25.zip"]
+    [early] = BpeSource().downloads(departement="32", today=date(2025, 3, 1))
+    assert [d.filename for d in (early, *early.fallbacks)] == ["BPE25.zip"]
+
+
+def test_a_fetch_falls_back_to_the_older_archive(mirror: Mirror, tmp_path: Path) -> None:
+    archive = tmp_path / "BPE25.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(DETAIL, "BPE25.csv")
+    files = BpeSource.files_url
+    mirror.add(f"{files}/BPE25.zip", archive.read_bytes())
+    source = BpeSource()
+    manifest = fetch_source(
+        source,
+        store=Store(tmp_path / "cache"),
+        context=empty_context(),
+        session=mirror.session(),
+        progress=False,
+    )
+    assert manifest.edition == "2024"  # the fixture's AN column
+    assert [f.name for f in manifest.files] == ["BPE25.zip"]
+    newest = min(date.today().year, 2026) % 100
+    if newest > 25:  # BPE26.zip tried first, not found
+        assert (
+            mirror.hits[f"/mirror/www.insee.fr/fr/statistiques/fichier/8217525/BPE{newest}.zip"]
+            == 1
+        )
 
 
 # --- bad files ----------------------------------------------------------------------------

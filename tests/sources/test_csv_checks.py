@@ -14,6 +14,7 @@ from relocate.sources._csv import (
     drop_duplicate_communes,
     insee_codes,
     numbers,
+    plain_key,
     read_checked_csv,
 )
 
@@ -350,3 +351,40 @@ def test_interleaved_conflicts_name_two_lines_of_the_same_commune(tmp_path: Path
     assert str(info.value) == (
         "fixture.csv, lines 2 and 4: two different count rows for commune 99001"
     )
+
+
+# --- other names, other published separators ------------------------------------------------
+
+
+def test_a_column_under_another_published_name_is_read_under_its_own(tmp_path: Path) -> None:
+    spec = CsvSpec(sep=";", required=["code_insee", "count"], aliases={"count": ("Nombre",)})
+    table = read(tmp_path, "code_insee;Nombre\n99001;3\nx;4\n", spec)
+    assert list(table.frame.columns) == ["code_insee", "count"]
+    assert table.warnings == []
+    # Messages name the column as the file names it.
+    with pytest.raises(SourceFormatError, match=r"line 3, column 'code_insee': 'x'"):
+        insee_codes(table, "code_insee")
+    with pytest.raises(SourceFormatError, match=r"column 'Nombre': 'n' is not a number"):
+        numbers(read(tmp_path, "code_insee;Nombre\n99001;n\n", spec), "count")
+
+
+def test_header_key_compares_names_without_case_or_accents(tmp_path: Path) -> None:
+    spec = CsvSpec(sep=";", required=["Libellé", "Code_INSEE"], header_key=plain_key)
+    table = read(tmp_path, "LIBELLE;code insee\nA;99001\n", spec)
+    assert list(table.frame.columns) == ["Libellé", "Code_INSEE"]
+    assert table.original == {"Libellé": "LIBELLE", "Code_INSEE": "code insee"}
+
+
+def test_a_separator_the_publisher_uses_is_read_without_a_warning(tmp_path: Path) -> None:
+    spec = CsvSpec(sep=";", seps=(",",), required=["code_insee", "count"])
+    assert read(tmp_path, "code_insee,count\n99001,3\n", spec).warnings == []
+    other = read(tmp_path, "code_insee\tcount\n99001\t3\n", spec)
+    assert other.warnings == ["fixture.csv: columns separated by '\\t', not ';'; read as such"]
+
+
+def test_a_missing_column_names_its_other_names(tmp_path: Path) -> None:
+    spec = CsvSpec(sep=";", required=["code_insee", "count"], aliases={"count": ("Nombre",)})
+    with pytest.raises(
+        SourceFormatError, match=r"column 'count' is missing \(nor its other name 'Nombre'\)"
+    ):
+        read(tmp_path, "code_insee;total\n99001;3\n", spec)

@@ -14,16 +14,20 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from relocate.errors import SourceFormatError
+from relocate.errors import FetchError, SourceFormatError
 from relocate.sources.dvf import (
+    BASE_URL,
     LOW_CONFIDENCE_SALES,
     MAX_PRICE_EUR_M2,
     MIN_PRICE_EUR_M2,
     DvfSource,
     latest_full_year,
 )
+from relocate.sources.fetch import fetch_source
 from relocate.sources.opendata import ParseContext, Parsed
+from relocate.sources.store import Store
 from tests.conftest import make_context
+from tests.sources.conftest import Mirror
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dvf"
 Y2023 = FIXTURES / "dvf-2023-99.csv"
@@ -84,9 +88,25 @@ def test_edition_is_the_years_covered_dated_by_the_last_mutation(context: ParseC
     parsed = parse([Y2023, Y2024], context)
     assert parsed.edition == "2023-2024"
     assert parsed.edition_date == date(2024, 12, 15)
-    assert set(parsed.table["period_start"]) == {"2023-01-01"}
+    # The period runs from the earliest sale to the latest, not from 1 January.
+    first = min(row[rows_of(Y2023)[0].index("date_mutation")] for row in rows_of(Y2023)[1:])
+    assert set(parsed.table["period_start"]) == {first}
     assert set(parsed.table["period_end"]) == {"2024-12-15"}
     assert parsed.warnings == ()
+
+
+def test_a_half_first_year_is_said(context: ParseContext, tmp_path: Path) -> None:
+    def second_half(rows: list[list[str]]) -> None:
+        column = rows[0].index("date_mutation")
+        for row in rows[1:]:
+            row[column] = "2023-07-" + row[column][8:10]
+
+    parsed = parse([edited(tmp_path, second_half), Y2024], context)
+    assert set(parsed.table["period_start"]) <= {f"2023-07-{d:02d}" for d in range(1, 32)}
+    assert any(
+        w.startswith("the first year, 2023, starts on 2023-07-") and "second half" in w
+        for w in parsed.warnings
+    )
 
 
 def test_set_aside_sales_are_counted(context: ParseContext) -> None:
@@ -163,6 +183,44 @@ def test_downloads_the_last_five_full_years() -> None:
     assert len({i.filename for i in items}) == 5
     assert all(i.filename.endswith("-32.csv.gz") for i in items)
     assert source.per_departement
+
+
+def test_every_year_is_optional() -> None:
+    items = DvfSource().downloads(departement="32", today=date(2026, 11, 30))
+    assert all(item.optional for item in items)
+    assert [item.what for item in items] == [f"DVF {year}" for year in range(2021, 2026)]
+
+
+def test_a_year_the_server_does_not_have_is_skipped_with_a_warning(
+    mirror: Mirror, tmp_path: Path, villages: gpd.GeoDataFrame
+) -> None:
+    source = DvfSource()
+    last = latest_full_year(date.today())
+    # The oldest year of the window is gone (between October and April, it may be).
+    for year in range(last - 3, last + 1):
+        mirror.add(f"{BASE_URL}/{year}/departements/99.csv.gz", Y2024.read_bytes())
+    manifest = fetch_source(
+        source,
+        store=Store(tmp_path / "cache"),
+        context=make_context(villages),
+        session=mirror.session(),
+        progress=False,
+    )
+    assert len(manifest.files) == 4
+    [skipped] = [w for w in manifest.warnings if "skipped" in w]
+    assert skipped.startswith(f"DVF {last - 4}: ")
+    assert "answered 404" in skipped and skipped.endswith("skipped (not published there)")
+
+
+def test_no_year_at_all_is_a_failed_fetch(mirror: Mirror, tmp_path: Path, villages) -> None:
+    with pytest.raises(FetchError, match=r"none of the 5 files of dvf is published there"):
+        fetch_source(
+            DvfSource(),
+            store=Store(tmp_path / "cache"),
+            context=make_context(villages),
+            session=mirror.session(),
+            progress=False,
+        )
 
 
 def test_latest_full_year_waits_for_the_spring_release() -> None:

@@ -323,3 +323,79 @@ def test_import_of_a_bad_file_leaves_the_cache_untouched(store: Store, tmp_path:
     assert "dummy-missing-column.csv, line 1: column 'count' is missing" in message
     assert message.endswith("; edition 2024-12-31 kept")
     assert snapshot(store.cache_dir) == before
+
+
+# --- mirrors, fallbacks, optional files, the server's dates ---------------------------------
+
+
+def test_a_mirror_keeps_the_publishers_host_and_path() -> None:
+    from relocate.sources.fetch import mirrored
+
+    url = "https://ressources.data.sncf.com/api/explore/v2.1/catalog/datasets/x/exports/csv?a=1"
+    assert mirrored(url, "http://proxy.example/open-data") == (
+        "http://proxy.example/open-data/ressources.data.sncf.com/api/explore/v2.1/catalog/"
+        "datasets/x/exports/csv?a=1"
+    )
+    assert mirrored(url, None) == url
+    # A next page the mirror wrote itself is not mapped twice.
+    assert mirrored("http://proxy.example/open-data/h/p", "http://proxy.example/open-data") == (
+        "http://proxy.example/open-data/h/p"
+    )
+
+
+def test_a_fetched_file_without_a_date_takes_the_servers(mirror, store: Store) -> None:
+    from relocate.sources.sncf import SncfStationsSource
+
+    source = SncfStationsSource()
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "sncf" / "gares-de-voyageurs.csv"
+    mirror.add(
+        source.export_url, fixture.read_bytes(), Last_Modified="Wed, 14 Oct 2026 07:28:00 GMT"
+    )
+    lines: list[str] = []
+    manifest = fetch_source(
+        source,
+        store=store,
+        context=empty_context(),
+        session=mirror.session(),
+        progress=False,
+        notify=lines.append,
+    )
+    assert (manifest.edition, manifest.edition_date, manifest.dated_by) == (
+        "2026-10-14",
+        "2026-10-14",
+        "server",
+    )
+    assert manifest.files[0].last_modified == "2026-10-14"
+    # The metadata is optional: the server did not have it, the fetch goes on and says so.
+    [skipped] = [w for w in manifest.warnings if "skipped" in w]
+    assert skipped.startswith("metadata: ") and "answered 404" in skipped
+    assert lines[0].startswith("sncf: metadata: ") and lines[-1].startswith("sncf: edition 2026")
+
+
+def test_a_mirror_that_lacks_the_file_is_one_line(mirror, store: Store) -> None:
+    from relocate.sources.sncf import SncfStationsSource
+
+    with pytest.raises(FetchError) as caught:
+        fetch_source(
+            SncfStationsSource(),
+            store=store,
+            context=empty_context(),
+            session=mirror.session(),
+            progress=False,
+        )
+    message = str(caught.value)
+    assert message.startswith("sncf: 127.0.0.1:")
+    assert "answered 404 for http://127.0.0.1:" in message
+    assert "/mirror/ressources.data.sncf.com/api/explore/v2.1/" in message
+    assert message.endswith("`relocate data import sncf FILE`; nothing was cached before")
+
+
+def test_an_edition_option_is_not_used_when_the_files_state_one(
+    store: Store, tmp_path: Path
+) -> None:
+    context = empty_context()
+    lines: list[str] = []
+    given = type(context)(communes=context.communes, departement="99", edition="2020")
+    manifest = import_files(DummySource(), [GOOD], store=store, context=given, notify=lines.append)
+    assert manifest.edition == "2024-12-31"
+    assert lines[0] == "dummy: --edition 2020 not used: the files state their edition (2024-12-31)"

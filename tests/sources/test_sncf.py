@@ -18,7 +18,11 @@ from relocate.sources.opendata import POINT_COLUMNS
 from relocate.sources.sncf import SncfStationsSource
 from tests.conftest import empty_context
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sncf" / "gares-de-voyageurs.csv"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sncf"
+FIXTURE = FIXTURES / "gares-de-voyageurs.csv"
+#: The portal's relabelled export, and its metadata.
+RELABELLED = FIXTURES / "gares-de-voyageurs-2026.csv"
+METADATA = FIXTURES / "gares-de-voyageurs.meta.json"
 REAL = "sncf-gares-de-voyageurs/gares-de-voyageurs.csv"
 BOM = b"\xef\xbb\xbf"
 #: 2025-03-04 12:00 UTC, the modification time given to copied fixtures.
@@ -66,10 +70,10 @@ def test_real_list_has_every_station_with_codes_as_text(
     # Codes of the Ain (01) and others keep their leading zero.
     assert table["insee"].str.startswith("0").sum() > 100
     assert table["sncf_id"].is_unique
-    # The edition is the day the file was written.
-    written = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
-    assert parsed.edition == f"retrieved {written.isoformat()}"
-    assert parsed.edition_date == written
+    # The list states no date: the edition is unknown, never the day it was imported.
+    today = datetime.now(UTC).date()
+    assert parsed.edition == f"edition unknown, imported on {today.isoformat()}"
+    assert parsed.dated_by == "unknown"
 
 
 def test_real_list_has_the_four_stations_of_the_gers(
@@ -101,8 +105,7 @@ def test_fixture_is_read_into_points(tmp_path: Path) -> None:
     parsed = parse(path)
     table = parsed.table
     assert parsed.warnings == ()
-    assert parsed.edition == "retrieved 2025-03-04"
-    assert parsed.edition_date == date(2025, 3, 4)
+    assert parsed.edition.startswith("edition unknown, imported on ")
     assert table["insee"].tolist() == ["99001", "99002", "09999"]
     assert table["name"].tolist() == ["Fixture station A", "Fixture station B", "Fixture station Ç"]
     # "lat, lon" in the file: longitude and latitude in the table.
@@ -119,8 +122,35 @@ def test_a_file_without_bom_is_read_without_warning(tmp_path: Path) -> None:
     assert len(parsed.table) == 3
 
 
+def test_relabelled_headers_are_read() -> None:
+    parsed = parse(RELABELLED)
+    assert parsed.warnings == ()
+    table = parsed.table
+    assert table["name"].tolist() == ["Fixture station A", "Fixture station B", "Fixture station Ç"]
+    assert table.loc[1, "sncf_uic"] == "87000002;87000003"
+    assert table["sncf_id"].iloc[0] == "00000000-0000-4000-8000-000000000001"
+
+
+def test_a_column_missing_under_both_names_is_named(tmp_path: Path) -> None:
+    text = RELABELLED.read_bytes().decode("utf-8-sig").replace("Nom_Gare", "Gare", 1)
+    with pytest.raises(
+        SourceFormatError, match=r"column 'Nom' is missing \(nor its other name 'Nom_Gare'\)"
+    ):
+        parse(write(tmp_path, text))
+
+
+def test_the_portal_metadata_dates_the_edition() -> None:
+    parsed = SncfStationsSource().parse([FIXTURE, METADATA], context=empty_context())
+    assert (parsed.edition, parsed.edition_date, parsed.dated_by) == (
+        "2026-09-14",
+        date(2026, 9, 14),
+        "metadata",
+    )
+
+
 def test_downloads_the_labelled_semicolon_export() -> None:
-    [download] = SncfStationsSource().downloads(departement="32")
+    download, metadata = SncfStationsSource().downloads(departement="32")
+    assert metadata.optional and metadata.filename.endswith(".meta.json")
     assert download.url.startswith(
         "https://ressources.data.sncf.com/api/explore/v2.1/catalog/datasets/gares-de-voyageurs/"
         "exports/csv?"
@@ -245,5 +275,5 @@ def test_code_that_is_not_a_commune_names_its_line(tmp_path: Path) -> None:
 
 def test_more_than_one_file_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path, fixture_text())
-    with pytest.raises(SourceFormatError, match="one CSV file; got 2 files"):
+    with pytest.raises(SourceFormatError, match=r"one CSV file .*; got 2 files"):
         SncfStationsSource().parse([path, path], context=empty_context())

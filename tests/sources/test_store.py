@@ -111,8 +111,10 @@ def test_install_creates_the_edition_folder_with_manifest_and_table(store: Store
             "sha256": hashlib.sha256(data).hexdigest(),
             "bytes": len(data),
             "origin": str(fixture),
+            "last_modified": None,  # an import: no server gave a date
         }
     ]
+    assert written["dated_by"] == "content"
     # The kept copy is the file itself, byte for byte.
     assert (folder / "dummy-2024.csv").read_bytes() == data
     assert Manifest.from_json((folder / "manifest.json").read_text(encoding="utf-8")) == manifest

@@ -87,7 +87,8 @@ def test_a_table_without_the_source_columns_is_ignored(store: Store) -> None:
     pd.DataFrame({"u": [1], "v": [2]}).to_parquet(folder / "table.parquet")
     assert store.editions("dummy", columns=("count",)) == []
     assert store.ignored("dummy", columns=("count",)) == [
-        "2024-12-31: its table has no column 'count': not a dummy table"
+        "2024-12-31: its table has no column 'count': not a dummy table, or one an earlier "
+        "relocate made (import it again)"
     ]
     # Asked for no column, the store does not open the table.
     assert store.editions("dummy") != []
@@ -222,3 +223,26 @@ def test_cache_problems_say_what_to_do(tmp_path: Path, code: int, said: str) -> 
     message = cache_problem(OSError(code, os.strerror(code)), tmp_path)
     assert said in message
     assert str(tmp_path) in message
+
+
+def test_a_manifest_of_an_earlier_relocate_is_read_with_its_defaults(store: Store) -> None:
+    from relocate.sources.store import Manifest
+
+    manifest = Manifest.from_json(
+        json.dumps(
+            {
+                "source": "sncf",
+                "edition": "retrieved 2026-12-01",
+                "edition_date": "2026-12-01",
+                "departement": None,
+                "retrieved": "2026-12-01T10:00:00+00:00",
+                "how": "imported",
+                "files": [{"name": "a.csv", "sha256": "0", "bytes": 1, "origin": "a.csv"}],
+                "rows": 1,
+                "schema": 1,
+            }
+        )
+    )
+    assert manifest.dated_by == "content" and manifest.files[0].last_modified is None
+    # Its name says it was dated by the day it was downloaded: its age is unknown.
+    assert not manifest.age_known
