@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 #: Metres between two nodes along a road.
@@ -167,6 +168,35 @@ def child(pbf: Path, cache: Path, buffer_km: float) -> None:
     )
 
 
+def reference(pbf: Path, cache: Path) -> None:
+    """The reference, in a fresh process: the communes, then pyosmium reading every way.
+
+    Each way is read with its nodes' positions, and nothing is done with them.
+    """
+    import osmium
+
+    from relocate.sources import load_communes
+
+    load_communes(cache_dir=cache)
+    ready = time.perf_counter()
+    nodes = 0
+    for way in (
+        osmium.FileProcessor(str(pbf))
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+    ):
+        nodes += len(way.nodes)
+    done = time.perf_counter()
+    print(json.dumps({"read_s": done - ready, "peak_mb": _peak_mb(), "way_nodes": nodes}))
+
+
+def _run(*args: str) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
 def main() -> None:
     """Write the network, run the import in a fresh process, print the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -178,9 +208,13 @@ def main() -> None:
         help="keep every road within this distance (60: every road of the file's area)",
     )
     parser.add_argument("--child", nargs=2, metavar=("PBF", "CACHE"), help=argparse.SUPPRESS)
+    parser.add_argument("--reference", nargs=2, metavar=("PBF", "CACHE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(Path(args.child[0]), Path(args.child[1]), args.roads_buffer_km)
+        return
+    if args.reference:
+        reference(Path(args.reference[0]), Path(args.reference[1]))
         return
     with tempfile.TemporaryDirectory(prefix="relocate-bench-osm-") as tmp:
         cache = Path(tmp) / "cache"
@@ -188,22 +222,10 @@ def main() -> None:
         written = time.perf_counter()
         size = write_network(pbf, args.nodes, cache)
         written = time.perf_counter() - written
-        proc = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                str(pbf),
-                str(cache),
-                "--roads-buffer-km",
-                str(args.roads_buffer_km),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=REPO,
+        base = _run("--reference", str(pbf), str(cache))
+        result = _run(
+            "--child", str(pbf), str(cache), "--roads-buffer-km", str(args.roads_buffer_km)
         )
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
         mb = pbf.stat().st_size / (1 << 20)
     machine = f"{platform.platform()}, {platform.processor() or '?'}"
     print(f"machine: {machine}, Python {platform.python_version()}")
@@ -222,6 +244,15 @@ def main() -> None:
     total, peak = result["total_s"], result["peak_mb"]
     print(f"total: {total:.1f} s (target < 180 s: {'PASS' if total < 180 else 'FAIL'})")
     print(f"peak memory: {peak:,.0f} MB (target < 4096 MB: {'PASS' if peak < 4096 else 'FAIL'})")
+    print(
+        f"reference, same file, same run: pyosmium reading every way with its nodes' "
+        f"positions ({base['way_nodes']:,} way nodes) after loading the communes: "
+        f"{base['read_s']:.1f} s, peak {base['peak_mb']:,.0f} MB"
+    )
+    print(
+        f"ratio: import {result['import_s'] / base['read_s']:.1f} x the plain read, "
+        f"peak memory {peak / base['peak_mb']:.2f} x"
+    )
     for warning in result["warnings"]:
         print(f"warning: {warning}")
 

@@ -248,8 +248,9 @@ def load_territory(settings: Settings, *, catalogue: Catalogue | None = None) ->
                 feature_sources[name] = (*feature_sources[name], source.key)
         communes_info = replace(
             communes_info,
-            edition=f"{communes_info.edition}; {', '.join(source.commune_columns)} from "
-            f"{source.key} ({loaded[source.key].info.edition})",
+            # Names and editions only, so that it reads the same in every language.
+            edition=f"{communes_info.edition}; {', '.join(source.commune_columns)}: "
+            f"{source.key} {loaded[source.key].info.edition}",
         )
     isochrones = fit = notes = None
     if _ROADS in loaded:

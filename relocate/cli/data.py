@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from relocate.settings import Settings
     from relocate.sources.opendata import ParseContext
 
+from relocate.cli._options import report_lang_option
+
 __all__ = ["data"]
 
 # The API is imported inside each command: `relocate --help` must not wait for it.
@@ -38,25 +40,31 @@ _departement_option = click.option(
 
 @data.command("status")
 @_departement_option
-def data_status(departement: str) -> None:
+@report_lang_option
+def data_status(departement: str, lang: str) -> None:
     """Show every source: edition, rows, where it is loaded from, its age."""
     import pandas as pd
 
+    from relocate.i18n import translator
     from relocate.settings import Settings
     from relocate.sources.status import source_status
 
+    tr = translator(lang)
     settings = Settings(departement=departement)
     rows = source_status(
-        cache_dir=settings.cache_dir, departement=settings.departement, today=date.today()
+        cache_dir=settings.cache_dir,
+        departement=settings.departement,
+        today=date.today(),
+        lang=lang,
     )
     table = pd.DataFrame(
         [
             {
-                "source": r.key,
-                "edition": r.edition,
-                "rows": "-" if r.rows is None else f"{r.rows:,}",
-                "age (days)": "-" if r.age_days is None else str(r.age_days),
-                "loaded from": r.loaded_from,
+                tr._("source"): r.key,
+                tr._("edition"): r.edition,
+                tr._("rows"): "-" if r.rows is None else tr.number(r.rows),
+                tr._("age (days)"): "-" if r.age_days is None else str(r.age_days),
+                tr._("loaded from"): r.loaded_from,
             }
             for r in rows
         ]
@@ -67,19 +75,31 @@ def data_status(departement: str) -> None:
             click.echo(f"{r.key}: {r.notes}")
     for r in rows:
         if r.warning:
-            click.echo(f"warning: {r.key}: {r.warning}")
+            click.echo(tr._("warning: {source}: {text}").format(source=r.key, text=r.warning))
     roads = next((r for r in rows if r.key == _ROADS and r.rows is not None), None)
     fitted = next((r for r in rows if r.key == "drive-model" and r.rows is not None), None)
     if roads is not None:
-        click.echo(f"Drive times: road network (osm, edition {roads.edition}).")
-    elif fitted is not None:
-        click.echo(f"Drive times: estimates with the fitted model (drive-model {fitted.edition}).")
-    else:
-        click.echo(
-            f"Drive times: {settings.drive_model.description}"
-            " (load a road network with `relocate data fetch osm` for real ones)."
+        line = tr._("Drive times: road network (osm, edition {edition}).").format(
+            edition=roads.edition
         )
-    click.echo(f"Cache: {settings.cache_dir} (set RELOCATE_CACHE_DIR to move it)")
+    elif fitted is not None:
+        line = tr._("Drive times: estimates with the fitted model (drive-model {edition}).").format(
+            edition=fitted.edition
+        )
+    else:
+        detour, speed = settings.drive_model.parameters
+        how = tr._("estimate: straight-line distance x {detour} detour at {speed} km/h").format(
+            detour=tr.decimal(detour), speed=tr.decimal(speed)
+        )
+        line = tr._(
+            "Drive times: {how} (load a road network with `relocate data fetch osm` for real ones)."
+        ).format(how=how)
+    click.echo(line)
+    click.echo(
+        tr._("Cache: {folder} (set RELOCATE_CACHE_DIR to move it)").format(
+            folder=settings.cache_dir
+        )
+    )
 
 
 def _context(

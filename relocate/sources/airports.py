@@ -50,8 +50,14 @@ def airports_source(version: str | None = None) -> SourceInfo:
         edition = f"{version[:4]}-{version[4:6]}-{version[6:]}"
     return SourceInfo(
         key="airports",
-        name="airportsdata (airport names and positions by IATA code)",
-        publisher="Mike Borsetti, from mwgg/Airports checked against national AIPs",
+        name=Text(
+            en="airportsdata (airport names and positions by IATA code)",
+            fr="airportsdata (noms et positions des aéroports par code IATA)",
+        ),
+        publisher=Text(
+            en="Mike Borsetti, from mwgg/Airports checked against national AIPs",
+            fr="Mike Borsetti, d’après mwgg/Airports vérifié sur les AIP nationales",
+        ),
         licence="MIT",
         edition=edition,
         loaded_from=f"PyPI package airportsdata {version}",

