@@ -119,6 +119,17 @@ class Text:
         return Text(en=self.en.format(**values), fr=self.fr.format(**values))
 
 
+def in_language(text: str | Text, lang: str) -> str:
+    """A text given once for every language (a name) or per language, in ``lang``.
+
+    Examples
+    --------
+    >>> in_language("ARCEP", "fr"), in_language(Text(en="stations", fr="gares"), "fr")
+    ('ARCEP', 'gares')
+    """
+    return text if isinstance(text, str) else text(lang)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Unit:
     """The unit of a feature's values: how a value is written after its number.

@@ -39,6 +39,7 @@ import pandas as pd
 import shapely
 
 from relocate._names import normalise_name
+from relocate.declare import Text
 from relocate.errors import InvalidOptionError, SourceFormatError, UnknownVillageError
 from relocate.features._geodesy import geodesic_km
 from relocate.features.access import village_points
@@ -182,7 +183,9 @@ class EventsSource(PrivateSource):
 
     key: ClassVar[str] = "events"
     name: ClassVar[str] = "Programme events"
-    publisher: ClassVar[str] = "the CCI programme's advisor"
+    publisher: ClassVar[str | Text] = Text(
+        en="the CCI programme's advisor", fr="le conseiller du programme de la CCI"
+    )
     file_format: ClassVar[str] = (
         "CSV (';', ',' or tab: title, place, start, end, and optionally description, url) "
         "or iCalendar (.ics)"

@@ -280,7 +280,9 @@ class MembersSource(PrivateSource):
 
     key: ClassVar[str] = "members"
     name: ClassVar[str] = "Programme members"
-    publisher: ClassVar[str] = "the CCI programme's advisor"
+    publisher: ClassVar[str | Text] = Text(
+        en="the CCI programme's advisor", fr="le conseiller du programme de la CCI"
+    )
     file_format: ClassVar[str] = (
         "CSV (';', ',' or tab): commune, trade, arrival_year, household_size, consent, "
         "and name, email, phone for those who consented (English or French column names)"

@@ -296,7 +296,9 @@ class NotesSource(PrivateSource):
 
     key: ClassVar[str] = "notes"
     name: ClassVar[str] = "Field notes"
-    publisher: ClassVar[str] = "the CCI programme's advisor"
+    publisher: ClassVar[str | Text] = Text(
+        en="the CCI programme's advisor", fr="le conseiller du programme de la CCI"
+    )
     file_format: ClassVar[str] = (
         "CSV (';', ',' or tab): village, key, value, date, and optionally by, valid_until "
         "or valid_days (English or French column names)"

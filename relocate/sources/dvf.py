@@ -249,7 +249,10 @@ class DvfSource(OpenDataSource):
 
     key: ClassVar[str] = "dvf"
     name: ClassVar[str] = "Demandes de valeurs foncières géolocalisées (DVF géolocalisées)"
-    publisher: ClassVar[str] = "Etalab (DINUM), from DGFiP's Demandes de valeurs foncières"
+    publisher: ClassVar[str | Text] = Text(
+        en="Etalab (DINUM), from DGFiP's Demandes de valeurs foncières",
+        fr="Etalab (DINUM), d’après les Demandes de valeurs foncières de la DGFiP",
+    )
     licence: ClassVar[str] = "Licence Ouverte / Etalab 2.0"
     page_url: ClassVar[str] = (
         "https://www.data.gouv.fr/fr/datasets/demandes-de-valeurs-foncieres-geolocalisees/"

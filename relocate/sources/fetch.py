@@ -33,6 +33,7 @@ from requests.adapters import HTTPAdapter
 from tqdm import tqdm
 from urllib3.util.retry import Retry
 
+from relocate.declare import in_language
 from relocate.errors import FetchError, RelocateError, SourceError, SourceFormatError
 from relocate.sources._csv import MAX_FILE_BYTES, size_text
 from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
@@ -611,7 +612,7 @@ def _parse(source: OpenDataSource, files: Sequence[Path], context: ParseContext)
     ) as exc:
         names = ", ".join(path.name for path in files)
         raise SourceFormatError(
-            f"{names}: cannot be read as {source.name} ({type(exc).__name__}: "
+            f"{names}: cannot be read as {in_language(source.name, 'en')} ({type(exc).__name__}: "
             f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})"
         ) from exc
 

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from relocate._names import normalise_name
-from relocate.declare import Noun, ServiceKind
+from relocate.declare import Noun, ServiceKind, Text
 from relocate.errors import SourceFormatError
 from relocate.sources._crs import metric_crs
 from relocate.sources._csv import CsvSpec, TableRead, numbers, read_checked_csv
@@ -579,8 +579,14 @@ class FinessHospitalsSource(OpenDataSource):
     """
 
     key: ClassVar[str] = "finess"
-    name: ClassVar[str] = "Hospitals of France, derived from FINESS (healthcare services in Europe)"
-    publisher: ClassVar[str] = "Eurostat GISCO, from the FINESS register (ministère de la Santé)"
+    name: ClassVar[str | Text] = Text(
+        en="Hospitals of France, derived from FINESS (healthcare services in Europe)",
+        fr="Hôpitaux de France, tirés du FINESS (services de santé en Europe)",
+    )
+    publisher: ClassVar[str | Text] = Text(
+        en="Eurostat GISCO, from the FINESS register (ministère de la Santé)",
+        fr="Eurostat GISCO, d’après le répertoire FINESS (ministère de la Santé)",
+    )
     licence: ClassVar[str] = "EUPL-1.2"
     page_url: ClassVar[str] = "https://ec.europa.eu/eurostat/web/gisco/geodata/basic-services"
     #: The GISCO download: ``pub/healthcare/<year>/csv/<country>.csv`` (the 2020 edition).

@@ -375,7 +375,7 @@ class FinessAutorisationsSource(OpenDataSource):
     name: ClassVar[str] = (
         "FINESS: extraction du fichier des établissements et des autorisations d'activités de soins"
     )
-    publisher: ClassVar[str] = "Ministère de la Santé (DREES, ANS), on data.gouv.fr"
+    publisher: ClassVar[str] = "Ministère de la Santé (DREES, ANS), data.gouv.fr"
     licence: ClassVar[str] = "Licence Ouverte / Open Licence 2.0"
     page_url: ClassVar[str] = (
         "https://www.data.gouv.fr/fr/datasets/finess-extraction-des-autorisations-dactivites-de-soins/"

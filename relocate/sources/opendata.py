@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from babel.dates import format_date
 
-from relocate.declare import Destination, DestinationFamily, Feature, ServiceKind
+from relocate.declare import Destination, DestinationFamily, Feature, ServiceKind, Text
 from relocate.errors import InvalidOptionError, SourceFormatError
 from relocate.i18n import translator
 from relocate.sources._crs import metric_crs
@@ -174,8 +174,10 @@ class OpenDataSource(ABC):
     #: Name on the command line (``arcep``, ``bpe``...).
     key: ClassVar[str]
     #: The dataset's official name.
-    name: ClassVar[str]
-    publisher: ClassVar[str]
+    #: The dataset's official name (a ``Text`` where it is not a proper name).
+    name: ClassVar[str | Text]
+    #: Who publishes it, in every language (a ``str`` where it is only names).
+    publisher: ClassVar[str | Text]
     licence: ClassVar[str]
     #: The dataset's page, for people.
     page_url: ClassVar[str]

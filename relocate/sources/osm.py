@@ -598,7 +598,10 @@ class OsmRoadsSource(OpenDataSource):
     """
 
     key: ClassVar[str] = "osm"
-    name: ClassVar[str] = "OpenStreetMap road network (drivable roads)"
+    name: ClassVar[str | Text] = Text(
+        en="OpenStreetMap road network (drivable roads)",
+        fr="Réseau routier OpenStreetMap (routes carrossables)",
+    )
     publisher: ClassVar[str] = "OpenStreetMap contributors"
     licence: ClassVar[str] = "ODbL 1.0"
     page_url: ClassVar[str] = "https://www.openstreetmap.org/copyright"

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from relocate.declare import Text
 from relocate.errors import SourceFormatError
 from relocate.sources._csv import size_text
 from relocate.sources.opendata import (
@@ -151,8 +152,10 @@ class PopulationsSource(OpenDataSource):
 
     key: ClassVar[str] = "populations"
     name: ClassVar[str] = "Découpage administratif: communes et populations légales (communes.json)"
-    publisher: ClassVar[str] = (
-        "Etalab (data.gouv.fr), from INSEE's Code officiel géographique and populations légales"
+    publisher: ClassVar[str | Text] = Text(
+        en="Etalab (data.gouv.fr), from INSEE's Code officiel géographique and populations légales",
+        fr="Etalab (data.gouv.fr), d’après le Code officiel géographique et les populations "
+        "légales de l’INSEE",
     )
     licence: ClassVar[str] = "MIT (the package); the data: Licence Ouverte 2.0 (INSEE)"
     page_url: ClassVar[str] = "https://github.com/datagouv/decoupage-administratif"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from relocate.declare import Text
+from relocate.declare import Text, in_language
 from relocate.i18n import translator
 
 __all__ = ["SourceInfo"]
@@ -45,12 +45,8 @@ class SourceInfo:
         """One line naming the source, its publisher, edition and licence, in ``lang``."""
         tr = translator(lang)
         return tr._("{name} ({publisher}), edition {edition}, licence {licence}").format(
-            name=_in(self.name, lang),
-            publisher=_in(self.publisher, lang),
+            name=in_language(self.name, lang),
+            publisher=in_language(self.publisher, lang),
             edition=self.edition,
             licence=self.licence,
         )
-
-
-def _in(text: str | Text, lang: str) -> str:
-    return text if isinstance(text, str) else text(lang)

@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from relocate.declare import Noun, ServiceKind
+from relocate.declare import Noun, ServiceKind, Text
 from relocate.errors import SourceFormatError
 from relocate.sources._csv import (
     CsvSpec,
@@ -108,7 +108,9 @@ class SncfStationsSource(OpenDataSource):
     """
 
     key: ClassVar[str] = "sncf"
-    name: ClassVar[str] = "Gares de voyageurs (passenger railway stations)"
+    name: ClassVar[str | Text] = Text(
+        en="Gares de voyageurs (passenger railway stations)", fr="Gares de voyageurs"
+    )
     publisher: ClassVar[str] = "SNCF Gares & Connexions"
     licence: ClassVar[str] = "ODbL"
     page_url: ClassVar[str] = "https://ressources.data.sncf.com/explore/dataset/gares-de-voyageurs/"

@@ -210,16 +210,13 @@ def _open_data_status(
     limit = source.rhythm_days + source.lag_days
     if not newest.age_known:
         age = None
-        warning = (
-            tr._(
-                "its age is unknown: the files state no date; import them again with "
-                "--edition DATE (the date their publisher gives them)"
-            )
-            + (
-                tr._(", or run {command}").format(command=f"`relocate data fetch {key}`")
-                if source.fetchable
-                else ""
-            )
+        warning = tr._(
+            "its age is unknown: the files state no date; import them again with "
+            "--edition DATE (the date their publisher gives them)"
+        ) + (
+            tr._(", or run {command}").format(command=f"`relocate data fetch {key}`")
+            if source.fetchable
+            else ""
         )
     elif age is not None and age > limit:
         warning = tr._(
@@ -232,11 +229,9 @@ def _open_data_status(
     notes = [f"{name}: {count}" for name, count in newest.notes.items()]
     if newest.dated_by in _DATED_BY:
         notes.append(tr._(_DATED_BY[newest.dated_by]))
-    if newest.warnings:
+    if repairs := len(newest.warnings):
         notes.append(
-            tr.ngettext("{n} repair when read", "{n} repairs when read", len(newest.warnings)).format(
-                n=len(newest.warnings)
-            )
+            tr.ngettext("{n} repair when read", "{n} repairs when read", repairs).format(n=repairs)
         )
     return SourceStatus(
         key=key,

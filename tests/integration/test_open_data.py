@@ -17,6 +17,7 @@ import pytest
 
 import relocate
 import relocate.cli
+from relocate.declare import in_language
 from relocate.scoring import parse_profile
 from relocate.sources import load_communes
 from relocate.sources.fetch import import_files
@@ -415,7 +416,8 @@ def test_map_cites_open_data_in_footer_and_popups(
     data = page_data(out.read_text(encoding="utf-8"))
     footer = " ".join(data["sources"])
     for key, manifest in open_cache[1].items():
-        assert OPEN_DATA[key].name.split(" (")[0].split(":")[0] in footer, key
+        name = in_language(OPEN_DATA[key].name, "fr")  # the page is French by default
+        assert name.split(" (")[0].split(":")[0] in footer, key
         # The page is French by default: "édition" there, "edition" in English.
         assert re.search(rf"[ée]dition {re.escape(manifest.edition)}", footer), key
     assert "EUPL-1.2" in footer  # FINESS's licence
