@@ -86,6 +86,7 @@ __all__ = [
     "WeightSpace",
     "bootstrap_medians",
     "drive_time_noise",
+    "house_price_noise",
     "robustness",
     "robustness_of",
     "sample_ranks",
@@ -577,6 +578,44 @@ def drive_time_noise(
     if not model.is_fitted or not names:
         return None
     return GaussianNoise.from_mae(names, model.mae_min_, lower=lower)
+
+
+def house_price_noise(
+    dvf: pd.DataFrame | None, *, draws: int = 1000, seed: int = 0
+) -> DrawsNoise | None:
+    """The spread of the low-confidence house prices: bootstrap medians of their few sales.
+
+    Parameters
+    ----------
+    dvf
+        The DVF table (``Territory.open_data["dvf"].table``), with, for the communes
+        whose median rests on fewer than 5 sales, their prices per m²
+        (``low_confidence_prices_eur_m2``); None when DVF is not loaded.
+    draws
+        Bootstrap medians per commune.
+    seed
+        Seeds the resampling, so that a run is reproducible.
+
+    Returns
+    -------
+    DrawsNoise or None
+        ``house_price_eur_m2`` drawn among those medians in the low-confidence
+        communes; None when DVF is not loaded, is an edition without the sales'
+        prices, or has no low-confidence commune.
+    """
+    column = "low_confidence_prices_eur_m2"
+    if dvf is None or column not in dvf.columns:
+        return None
+    table = dvf.set_index("insee") if "insee" in dvf.columns else dvf
+    prices = {
+        str(code): np.asarray(values, dtype=float)
+        for code, values in table[column].items()
+        if values is not None and not (np.ndim(values) == 0 and pd.isna(values)) and len(values)
+    }
+    if not prices:
+        return None
+    rng = np.random.default_rng([seed, 1])  # a stream of its own: the weights keep theirs
+    return DrawsNoise("house_price_eur_m2", bootstrap_medians(prices, draws=draws, rng=rng))
 
 
 # --------------------------------------------------------------------------- the problem
@@ -1211,7 +1250,9 @@ def robustness_of(
 
     The weights are sampled within the profile's ranges and order
     (:meth:`WeightSpace.from_profile`); the drive times estimated with a fitted
-    model are perturbed by its measured error (:func:`drive_time_noise`).
+    model are perturbed by its measured error (:func:`drive_time_noise`), and a
+    house price resting on fewer than 5 sales by the bootstrap of those sales
+    (:func:`house_price_noise`).
 
     Parameters
     ----------
@@ -1228,6 +1269,12 @@ def robustness_of(
         territory.estimate_model,
         catalogue=territory.catalogue,
     )
+    dvf = territory.open_data.get("dvf")
+    prices = (
+        house_price_noise(dvf.table, seed=seed)
+        if dvf is not None and "house_price_eur_m2" in used
+        else None
+    )
     return robustness(
         territory.features,
         profile,
@@ -1235,6 +1282,6 @@ def robustness_of(
         samples=samples,
         seed=seed,
         top=top,
-        noise=() if noise is None else (noise,),
+        noise=tuple(n for n in (noise, prices) if n is not None),
         catalogue=territory.catalogue,
     )

@@ -233,6 +233,10 @@ class DvfSource(OpenDataSource):
         How many sales the median is taken over.
     ``low_confidence``
         True where ``house_sales`` < :data:`LOW_CONFIDENCE_SALES`.
+    ``low_confidence_prices_eur_m2``
+        Where ``low_confidence``, the prices per m² of those few sales (sorted), so
+        that the spread of their median can be measured (``rank --robust``
+        bootstraps them); empty elsewhere.
     ``period_start``, ``period_end``
         The period the files cover (ISO dates): their earliest and latest
         mutation dates (the oldest year of the window may be only its second half).
@@ -403,11 +407,19 @@ class DvfSource(OpenDataSource):
         sales = _house_sales(rows, notes)
         grouped = sales.groupby("insee")["price"]
         counts = grouped.size()
+        low = counts < LOW_CONFIDENCE_SALES
+        few = sales[sales["insee"].isin(counts.index[low])].groupby("insee")["price"]
+        few_prices = {code: sorted(float(p) for p in prices) for code, prices in few}
         table = pd.DataFrame(
             {
                 "house_price_eur_m2": grouped.median().astype(float),
                 "house_sales": counts.astype("int64"),
-                "low_confidence": counts < LOW_CONFIDENCE_SALES,
+                "low_confidence": low,
+                "low_confidence_prices_eur_m2": pd.Series(
+                    [few_prices.get(code) for code in counts.index],
+                    index=counts.index,
+                    dtype=object,
+                ),
             }
         )
         table["period_start"] = period_start

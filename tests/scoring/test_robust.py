@@ -21,6 +21,7 @@ from relocate.scoring.robust import (
     WeightSpace,
     bootstrap_medians,
     drive_time_noise,
+    house_price_noise,
     robustness,
     sample_ranks,
 )
@@ -453,6 +454,28 @@ def test_bootstrap_medians_feed_draws_noise_into_the_ranking(
     assert noisy.table.at["99001", "p_top1"] == pytest.approx(share, abs=0.05)
 
 
+def test_house_price_noise_bootstraps_the_few_sales_of_low_confidence_prices() -> None:
+    dvf = pd.DataFrame(
+        {
+            "insee": ["99001", "99002", "99003"],
+            "house_price_eur_m2": [2000.0, 1200.0, 900.0],
+            "low_confidence_prices_eur_m2": [None, [800.0, 1200.0, 2600.0], [900.0]],
+        }
+    )
+    noise = house_price_noise(dvf, draws=300, seed=4)
+    assert noise is not None and noise.criteria == ("house_price_eur_m2",)
+    assert set(noise.draws) == {"99002", "99003"}  # 99001 rests on enough sales
+    assert set(np.unique(noise.draws["99002"])) <= {800.0, 1200.0, 2600.0}
+    assert len(np.unique(noise.draws["99002"])) > 1
+    assert set(noise.draws["99003"]) == {900.0}  # one sale: no spread to sample
+    again = house_price_noise(dvf, draws=300, seed=4)
+    assert again is not None and np.array_equal(again.draws["99002"], noise.draws["99002"])
+    # No DVF, an edition without the sales' prices, or no low-confidence commune: nothing.
+    assert house_price_noise(None) is None
+    assert house_price_noise(dvf.drop(columns="low_confidence_prices_eur_m2")) is None
+    assert house_price_noise(dvf.iloc[:1]) is None
+
+
 def test_noise_on_a_criterion_not_scored_is_ignored(twelve: pd.DataFrame, three: Profile) -> None:
     plain = robustness(twelve, three, samples=50, seed=1)
     result = robustness(
@@ -544,3 +567,46 @@ def test_robustness_of_a_territory_samples_the_profile_s_ranges() -> None:
     )
     assert {"p_top10", "rank_p05", "rank_p95", "geometry"} <= set(frame.columns)
     assert frame.crs == territory.villages.crs
+
+
+def test_robustness_of_a_territory_bootstraps_low_confidence_house_prices() -> None:
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    import relocate
+    from relocate.scoring import parse_profile
+
+    territory = relocate.load_territory(relocate.Settings())
+    codes = list(territory.villages.index[:3])
+    # Fixture prices: the first village's median rests on two sales far apart.
+    prices = pd.Series(np.nan, index=territory.villages.index)
+    prices[codes] = [1400.0, 1500.0, 1600.0]
+    dvf = pd.DataFrame(
+        {
+            "insee": codes,
+            "house_price_eur_m2": [1400.0, 1500.0, 1600.0],
+            "low_confidence_prices_eur_m2": [[600.0, 2200.0], None, None],
+        }
+    )
+    loaded = replace(
+        territory,
+        features=territory.features.assign(house_price_eur_m2=prices),
+        open_data={**territory.open_data, "dvf": SimpleNamespace(table=dvf)},
+    )
+    profile = parse_profile(
+        {
+            "name": "Fixture price",
+            "criteria": {
+                "house_price_eur_m2": {"weight": 1, "better": "lower", "full": 500, "zero": 3000}
+            },
+        }
+    )
+    result = relocate.robustness_of(loaded, profile, samples=400, seed=2, top=1)
+    assert "house_price_eur_m2" in result.noisy
+    # Its median of 1,400 wins every time without noise. Resampling its two sales gives
+    # 600 (a quarter of the draws), 1,400 (half) or 2,200 (a quarter): it wins 3 in 4.
+    assert result.table.at[codes[0], "p_top1"] == pytest.approx(0.75, abs=0.07)
+    without = relocate.robustness_of(
+        replace(loaded, open_data=territory.open_data), profile, samples=400, seed=2, top=1
+    )
+    assert without.table.at[codes[0], "p_top1"] == 1.0

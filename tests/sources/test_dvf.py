@@ -82,6 +82,9 @@ def test_two_years_give_median_count_and_confidence_per_commune(context: ParseCo
     assert table.loc["99002", "house_sales"] == 1
     assert table.loc["99002", "low_confidence"]
     assert LOW_CONFIDENCE_SALES == 5
+    # The few sales behind a low-confidence median are kept, for their spread.
+    assert list(table.loc["99002", "low_confidence_prices_eur_m2"]) == [1000.0]
+    assert table.loc["99001", "low_confidence_prices_eur_m2"] is None
 
 
 def test_edition_is_the_years_covered_dated_by_the_last_mutation(context: ParseContext) -> None:
