@@ -27,6 +27,8 @@ __all__ = [
     "robust_options",
     "robustness_if_asked",
     "territory_options",
+    "trade_of",
+    "trade_option",
 ]
 
 #: The largest --town-min-population: more than any commune of France has (Paris, 2.1 M).
@@ -137,6 +139,33 @@ def robustness_if_asked(
     return robustness_of(territory, profile, samples=samples, seed=seed, top=top)
 
 
+#: ``--trade``: the household's trade, for the programme's ``trade_members_within_*`` criteria.
+trade_option = click.option(
+    "--trade",
+    metavar="TRADE",
+    help="The household's trade or activity (e.g. graphiste), for the criteria on programme "
+    "members of the same trade [default: the profile's trade, if it gives one].",
+)
+
+
+def trade_of(profile: Profile, trade: str | None) -> str | None:
+    """The trade a run counts members of: ``--trade``, else the profile's ``trade``.
+
+    Raises
+    ------
+    relocate.errors.InvalidOptionError
+        If ``--trade`` is blank.
+    """
+    if trade is None:
+        return profile.trade
+    tidy = " ".join(trade.split())
+    if not tidy:
+        from relocate.errors import InvalidOptionError  # lazy, as the rest of the API
+
+        raise InvalidOptionError("--trade is blank: name the trade (e.g. --trade graphiste)")
+    return tidy
+
+
 profile_option = click.option(
     "--profile",
     "-p",
@@ -145,8 +174,14 @@ profile_option = click.option(
 )
 
 
-def load(departement: str, airports: Sequence[str], town_min_population: int) -> Territory:
-    """The territory the options describe."""
+def load(
+    departement: str,
+    airports: Sequence[str],
+    town_min_population: int,
+    *,
+    trade: str | None = None,
+) -> Territory:
+    """The territory the options describe (``trade``: the household's, see :func:`trade_of`)."""
     from relocate.settings import Settings
     from relocate.territory import load_territory
 
@@ -154,6 +189,7 @@ def load(departement: str, airports: Sequence[str], town_min_population: int) ->
         departement=departement,
         airports=tuple(airports) or DEFAULT_AIRPORTS,
         town_min_population=town_min_population,
+        trade=trade,
     )
     check_airports(settings.airports)
     return load_territory(settings)

@@ -16,6 +16,8 @@ from relocate.cli._options import (
     robust_options,
     robustness_if_asked,
     territory_options,
+    trade_of,
+    trade_option,
 )
 from relocate.declare import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -35,6 +37,7 @@ __all__ = ["COMMANDS"]
     help="Also write every village's ranking to a .csv, .geojson or .gpkg file.",
 )
 @robust_options
+@trade_option
 @report_lang_option
 def rank(
     profile: str,
@@ -46,6 +49,7 @@ def rank(
     robust: bool,
     samples: int,
     seed: int,
+    trade: str | None,
     lang: str,
 ) -> None:
     """Print the best villages for a profile, and optionally write the full ranking."""
@@ -59,7 +63,7 @@ def rank(
     if out is not None:
         check_table_path(out)
         refuse_overwriting(profile, [out, _sources_note(out)])
-    territory = load(departement, airports, town_min_population)
+    territory = load(departement, airports, town_min_population, trade=trade_of(wanted, trade))
     ranking = rank_territory(wanted, territory)
     sure = robustness_if_asked(
         territory, wanted, robust=robust, samples=samples, seed=seed, top=top
@@ -104,6 +108,7 @@ def rank(
     help="Language of the map: French or English.",
 )
 @robust_options
+@trade_option
 def map_command(
     profile: str,
     departement: str,
@@ -115,6 +120,7 @@ def map_command(
     robust: bool,
     samples: int,
     seed: int,
+    trade: str | None,
 ) -> None:
     """Write the interactive map of a ranking, and print the best villages."""
     from relocate.i18n import terminal_language, translator
@@ -127,7 +133,7 @@ def map_command(
     wanted = load_profile(profile)
     if out is not None:
         refuse_overwriting(profile, [out])
-    territory = load(departement, airports, town_min_population)
+    territory = load(departement, airports, town_min_population, trade=trade_of(wanted, trade))
     ranking = rank_territory(wanted, territory)
     out = out or Path("maps") / f"{_file_stem(profile)}-{territory.code}.html"
     refuse_overwriting(profile, [out])
@@ -180,6 +186,7 @@ def features(
 @click.argument("village")
 @profile_option
 @territory_options
+@trade_option
 @report_lang_option
 def explain(
     village: str,
@@ -187,6 +194,7 @@ def explain(
     departement: str,
     airports: tuple[str, ...],
     town_min_population: int,
+    trade: str | None,
     lang: str,
 ) -> None:
     """Explain one village's score; VILLAGE is an INSEE code or a name."""
@@ -195,7 +203,7 @@ def explain(
     from relocate.scoring import load_profile
 
     wanted = load_profile(profile)
-    territory = load(departement, airports, town_min_population)
+    territory = load(departement, airports, town_min_population, trade=trade_of(wanted, trade))
     code = find_village(territory.villages["name"].to_dict(), village)
     ranking = rank_territory(wanted, territory)
     click.echo(format_explanation(ranking, territory, code, lang=lang))
@@ -235,9 +243,13 @@ def criteria(
             tr._("loaded"): tr._("yes") if set(spec.sources) & loaded else tr._("no"),
         }
         values = territory.features.get(spec.name)
-        for key, stat in (("min", "min"), ("median", "median"), ("max", "max")):
+        for column, stat in (
+            (tr._("min"), "min"),
+            (tr._("median"), "median"),
+            (tr._("max"), "max"),
+        ):
             number = getattr(values, stat)() if values is not None else float("nan")
-            row[tr._(key)] = "-" if pd.isna(number) else format_number(number, spec.unit, lang=lang)
+            row[column] = "-" if pd.isna(number) else format_number(number, spec.unit, lang=lang)
         rows.append(row)
     click.echo(pd.DataFrame(rows).to_string(index=False))
     click.echo(

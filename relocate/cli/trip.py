@@ -4,12 +4,17 @@ One ``--lang`` serves both readers: the household's files (the brief, the
 calendar, the schedule CSV) are in French unless ``--lang en``; the advisor's
 terminal report follows ``--lang`` when it is given, and the terminal's locale
 otherwise. Commands that load a missing source appear in the terminal only.
+
+``--event`` keeps programme events (breakfasts, workshops) as fixed appointments;
+``--advisor`` also writes ``brief-advisor.html``, the advisor's own copy with the
+members to contact: the household's files never name a member.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +26,8 @@ from relocate.cli._options import (
     rank_territory,
     refuse_overwriting,
     territory_options,
+    trade_of,
+    trade_option,
 )
 from relocate.declare import LANGUAGES
 from relocate.errors import InvalidOptionError
@@ -28,13 +35,15 @@ from relocate.errors import InvalidOptionError
 if TYPE_CHECKING:
     from relocate.scoring import Ranking
     from relocate.territory import Territory
-    from relocate.trip.model import DayPlan, Lunch, Place, TripPlan
+    from relocate.trip.model import Appointment, DayPlan, Lunch, Place, TripPlan
 
 __all__ = ["trip"]
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})(?:[:h](\d{2}))?\s*$")
 #: The household's language when --lang is not given.
 HOUSEHOLD_LANGUAGE = "fr"
+#: The advisor's copy of the brief, written beside the household's with --advisor.
+ADVISOR_BRIEF = "brief-advisor.html"
 
 
 class _Clock(click.ParamType):
@@ -122,12 +131,21 @@ PLACE_HELP = (
     help="Language of the brief, the calendar and the CSV (default fr, for the household); "
     "the terminal report follows it, or the terminal's locale when it is not given.",
 )
+@click.option("--event", "events", multiple=True, metavar="QUERY",
+              help="Keep a programme event as a fixed appointment of the trip: its UID, its "
+              "date (2027-03-04) or words of its title, or both; repeat for several.")  # fmt: skip
+@click.option("--advisor", is_flag=True,
+              help=f"Also write {ADVISOR_BRIEF}, the advisor's copy: it lists the programme "
+              "members to contact near each village, with their e-mail and phone, and must not "
+              "be given to the household (brief.html never names a member).")  # fmt: skip
+@trade_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("maps") / "trip",
     show_default=True,
-    help="Folder to write brief.html, schedule.csv and schedule.ics into (all three or none).",
+    help="Folder to write brief.html, schedule.csv and schedule.ics into (all three or none; "
+    f"and {ADVISOR_BRIEF} with --advisor).",
 )
 def trip(
     profile: str,
@@ -152,12 +170,17 @@ def trip(
     lunch_min: int,
     pack: bool,
     lang: str | None,
+    events: tuple[str, ...],
+    advisor: bool,
+    trade: str | None,
     out: Path,
 ) -> None:
     """Plan a scouting trip of the best villages (or chosen ones), and write its brief."""
     # Imported here: OR-Tools and the brief are needed by this command only.
     from relocate._files import write_files
+    from relocate.cli.programme import event_appointments
     from relocate.i18n import terminal_language, translator
+    from relocate.programme._private import private_umask
     from relocate.scoring import load_profile
     from relocate.sources.mayors import load_mayors
     from relocate.trip.brief import build_brief
@@ -181,9 +204,13 @@ def trip(
     )
     check_trip(start.date(), days, settings=settings)  # fail fast, before loading data
     files = [out / "brief.html", out / "schedule.csv", out / "schedule.ics"]
+    if advisor:
+        files.append(out / ADVISOR_BRIEF)
     wanted = load_profile(profile)
     refuse_overwriting(profile, files)
-    territory = load(departement, airports, town_min_population)
+    territory = load(departement, airports, town_min_population, trade=trade_of(wanted, trade))
+    appointments = event_appointments(territory, events)  # one line if one names no event
+    _check_event_days(events, appointments, start=start.date(), days=days)
     ranking = rank_territory(wanted, territory)
     if top is not None:
         chosen = _best(ranking, top)
@@ -191,7 +218,13 @@ def trip(
         chosen = [item.strip() for item in str(villages).split(",") if item.strip()]
     itinerary = Itinerary(base=base, arrive=arrive, leave=leave, nights=nights)
     plan = plan_trip(
-        territory, base=itinerary, villages=chosen, start=start.date(), days=days, settings=settings
+        territory,
+        base=itinerary,
+        villages=chosen,
+        start=start.date(),
+        days=days,
+        settings=settings,
+        appointments=appointments,
     )
     mayors = load_mayors(cache_dir=territory.settings.cache_dir)
     household = lang or HOUSEHOLD_LANGUAGE
@@ -205,11 +238,66 @@ def trip(
         schedule_csv(plan, villages=territory.villages, lang=household),
         schedule_ics(plan, title=title, villages=territory.villages, lang=household, mayors=mayors),
     ]
-    write_files(dict(zip(files, contents, strict=True)))  # all three, or none
+    if advisor:
+        contents.append(
+            build_brief(
+                plan,
+                ranking=ranking,
+                territory=territory,
+                title=title,
+                lang=household,
+                mayors=mayors,
+                advisor=True,
+            )
+        )
+    if advisor:
+        # The advisor's copy names members: written readable by the user only, as the
+        # programme's data is kept; the household's files then get the usual mode.
+        out.mkdir(parents=True, exist_ok=True)  # the folder with the usual mode, too
+        with private_umask():
+            write_files(dict(zip(files, contents, strict=True)))  # all of them, or none
+        _usual_mode(files[:-1])
+    else:
+        write_files(dict(zip(files, contents, strict=True)))  # all of them, or none
     report_lang = lang or terminal_language()
     click.echo(_report(plan, ranking, territory, lang=report_lang, household=household))
     tr = translator(report_lang)
+    if advisor and "members" not in territory.open_data:
+        click.echo(
+            tr._(
+                "No programme members are loaded: the advisor's copy has no one to contact "
+                "(import them with `relocate network import FILE`)."
+            )
+        )
     click.echo(tr._("Wrote {files}").format(files=", ".join(str(f) for f in files)))
+    if advisor:
+        click.echo(
+            tr._(
+                "{file} is the advisor's copy, with members' contacts: not for the household."
+            ).format(file=out / ADVISOR_BRIEF)
+        )
+
+
+def _check_event_days(
+    queries: tuple[str, ...], appointments: list[Appointment], *, start: date, days: int
+) -> None:
+    """Refuse, in one line, a programme event that is not on a day of the trip."""
+    last = start + timedelta(days=days - 1)
+    for query, appointment in zip(queries, appointments, strict=True):
+        if not start <= appointment.start.date() <= last:
+            raise InvalidOptionError(
+                f"--event {query!r}: {appointment.title!r} is on "
+                f"{appointment.start:%Y-%m-%d}, not a day of the trip ({start:%Y-%m-%d} to "
+                f"{last:%Y-%m-%d}); choose an event during the trip, or move --start"
+            )
+
+
+def _usual_mode(paths: list[Path]) -> None:
+    """Give files the mode the user's umask gives new files (``0644`` under ``022``)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in paths:
+        path.chmod(0o666 & ~umask)
 
 
 def _report(

@@ -16,20 +16,54 @@ import pandas as pd
 from relocate._frames import number_at, value_at
 from relocate.i18n import translator
 from relocate.outputs.formats import format_opening_hours, format_value, is_missing
+from relocate.programme.members import MembersSource
 from relocate.scoring import Ranking
+from relocate.scoring.score import from_programme
 from relocate.territory import Territory
 
 __all__ = [
+    "MEMBER_COUNTS",
     "ConstraintLine",
     "CriterionLine",
     "FactLine",
     "TownHall",
     "VillageCard",
     "low_confidence",
+    "member_floor",
     "open_data_facts",
+    "programme_feature",
+    "shown_value",
     "source_label",
     "village_card",
 ]
+
+#: The programme's counts of members within a drive (``members_within_30min``...): below
+#: ``Settings.min_members_shown`` they are given as 0, which reads "fewer than K", never 0.
+MEMBER_COUNTS: frozenset[str] = frozenset(f.name for f in MembersSource.features)
+
+
+def member_floor(territory: Territory, feature: str) -> int | None:
+    """The smallest count a member feature shows (``min_members_shown``); None for others."""
+    return int(territory.settings.min_members_shown) if feature in MEMBER_COUNTS else None
+
+
+def programme_feature(territory: Territory, feature: str) -> bool:
+    """True for a feature of the programme's own data (members, field notes)."""
+    return from_programme(territory.feature_sources.get(feature, ()))
+
+
+def shown_value(territory: Territory, feature: str, value: object, *, lang: str = "en") -> str:
+    """A feature's value as a reader sees it: :func:`format_value`, except a member count.
+
+    A count of programme members below ``min_members_shown`` (given as 0) reads
+    "fewer than 3", never "0", so that no output says there is no member where
+    there are one or two.
+    """
+    floor = member_floor(territory, feature)
+    if floor is not None and not is_missing(value) and float(str(value)) < floor:
+        tr = translator(lang)
+        return tr._("fewer than {k}").format(k=tr.number(floor))
+    return format_value(value, territory.spec(feature).unit, lang=lang)
 
 
 def source_label(territory: Territory, feature: str) -> str:
@@ -101,11 +135,17 @@ def coverage_lines(ranking: Ranking, territory: Territory, *, lang: str = "en") 
 
 
 def open_data_facts(ranking: Ranking, territory: Territory) -> list[str]:
-    """The features from open-data sources that are not criteria of the profile."""
+    """The features from open-data sources that are not criteria of the profile.
+
+    The programme's own features (member counts, field notes) are not open data: the
+    outputs say them in sentences, with their dates (:mod:`relocate.programme.privacy`).
+    """
     return [
         name
         for name in territory.features.columns
-        if name not in ranking.profile.criteria and not territory.is_built_in(name)
+        if name not in ranking.profile.criteria
+        and not territory.is_built_in(name)
+        and not programme_feature(territory, name)
     ]
 
 
@@ -203,7 +243,7 @@ def _fact(territory: Territory, name: str, code: str, lang: str) -> FactLine:
         name=name,
         label=spec.label(lang),
         estimate=territory.is_estimate(name),
-        value=format_value(territory.features.at[code, name], spec.unit, lang=lang),
+        value=shown_value(territory, name, territory.features.at[code, name], lang=lang),
         doubt=low_confidence(territory, name, code, lang=lang),
         source=source_label(territory, name),
     )
@@ -243,7 +283,7 @@ def village_card(
             status = "unavailable"
         else:
             raw = ranking.values.at[code, name]
-            value = format_value(raw, spec.unit, lang=lang)
+            value = shown_value(territory, name, raw, lang=lang)
             utility = number_at(ranking.utilities, code, name)
             points = number_at(ranking.points, code, name)
             status = "missing" if is_missing(raw) else "scored"
@@ -271,7 +311,7 @@ def village_card(
             verdict = tr._("not checked (unavailable)")
         else:
             raw = territory.features.at[code, name]
-            shown = format_value(raw, spec.unit, lang=lang)
+            shown = shown_value(territory, name, raw, lang=lang)
             if is_missing(raw):
                 verdict = tr._("not checked")
             else:

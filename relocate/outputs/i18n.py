@@ -140,6 +140,19 @@ PAGE_TEXTS: dict[str, str] = {
     "legend_better": N_("Yellow: better for your profile"),
     "legend_on_map": N_("On the map"),
     "low_confidence": N_("low confidence"),
+    # The CCI programme's own data, when the advisor has loaded it (counts, never names)
+    "programme": N_("The CCI programme"),
+    "programme_privacy": N_("Members are counted, never named; fewer than {k} are not counted."),
+    "programme_events": N_("Programme events within {minutes} min"),
+    "programme_more_one": N_("and 1 more event"),
+    "programme_more_many": N_("and {n} more events"),
+    "programme_notes": N_("Field notes"),
+    "card_missing_programme": N_(
+        "No field note for this village on {list}: ask the CCI programme’s advisor."
+    ),
+    "fewer_than": N_("fewer than {k}"),
+    "layer_programme_members": N_("Programme members (villages where at least {k} live)"),
+    "layer_programme_events": N_("Programme events (upcoming)"),
     "colon": N_(": "),
     "points_short": N_("pts"),
     "out_of_100": N_("/100"),

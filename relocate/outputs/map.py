@@ -8,7 +8,7 @@ import importlib.resources
 import json
 import math
 import re
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -23,11 +23,16 @@ from jinja2 import Template
 from relocate._files import atomic_path
 from relocate.declare import LANGUAGES, NEAREST_NAME, Unit
 from relocate.errors import InvalidOptionError
+from relocate.features.access import village_points
 from relocate.i18n import translator
-from relocate.outputs.card import low_confidence
+from relocate.outputs.card import low_confidence, member_floor, programme_feature
 from relocate.outputs.formats import format_opening_hours, is_missing
 from relocate.outputs.i18n import ui_strings
+from relocate.programme.events import PARIS, events_near, load_events
+from relocate.programme.notes import village_notes
+from relocate.programme.privacy import household_counts, household_views, trade_lines
 from relocate.scoring import Ranking
+from relocate.scoring.score import PROGRAMME_SOURCES
 from relocate.territory import Territory
 
 if TYPE_CHECKING:  # typing only: the robustness engine is imported by who computes it
@@ -35,6 +40,8 @@ if TYPE_CHECKING:  # typing only: the robustness engine is imported by who compu
 
 __all__ = [
     "PRECISION_DEGREES",
+    "PROGRAMME_EVENTS_SHOWN",
+    "PROGRAMME_EVENTS_WITHIN_MIN",
     "SCRIPTS",
     "SIMPLIFY_DEGREES",
     "build_map",
@@ -50,6 +57,10 @@ PRECISION_DEGREES = 1e-5
 ISOCHRONE_SIMPLIFY_DEGREES = 0.002
 #: Facilities shown as map layers: those within this margin (degrees) of the département.
 _LAYER_MARGIN_DEGREES = 0.3
+#: A card lists the programme's upcoming events within this drive of the village (minutes).
+PROGRAMME_EVENTS_WITHIN_MIN = 30.0
+#: And at most this many of them (the soonest), saying how many more there are.
+PROGRAMME_EVENTS_SHOWN = 4
 _LEAFLET = ("js_lib_leaflet", "static/js_lib_leaflet")
 #: The page's scripts, inlined in this order: the pure scoring core, the page's other pure
 #: helpers (search, value classes, the address, the profile as TOML), the Leaflet controls
@@ -175,10 +186,15 @@ def _feature_entry(
 ) -> dict[str, Any]:
     spec = territory.spec(name)
     place = _place_of(territory, name)
+    unit = _unit_entry(spec.unit, lang)
+    floor = member_floor(territory, name)
+    if floor is not None:
+        unit["below"] = floor  # a count below it is given as 0: the page says "fewer than"
     return {
         "name": name,
         "label": spec.label(lang),
-        "unit": _unit_entry(spec.unit, lang),
+        "unit": unit,
+        "programme": programme_feature(territory, name),
         "estimate": territory.is_estimate(name),
         "source": _source_label(territory, name, lang),
         "builtin": territory.is_built_in(name),
@@ -245,14 +261,19 @@ def _doubts(territory: Territory, code: str, columns: list[str], lang: str) -> d
 
 
 class _Strings:
-    """A table of the distinct texts of the page: each village refers to them by position."""
+    """A table of the distinct texts of the page: each village refers to them by position.
 
-    def __init__(self) -> None:
+    Texts from the data have their spaces tidied; ``exact`` keeps them as written (the
+    page's own sentences, with their no-break spaces).
+    """
+
+    def __init__(self, *, exact: bool = False) -> None:
         self.texts: list[str] = []
         self._at: dict[str, int] = {}
+        self._exact = exact
 
     def ref(self, value: object) -> int | None:
-        text = _text(value)
+        text = (str(value) or None) if self._exact else _text(value)
         if text is None:
             return None
         if text not in self._at:
@@ -352,6 +373,8 @@ def _columns(ranking: Ranking, territory: Territory) -> tuple[list[str], list[st
         and n not in constraints
         and not _redundant(n, territory)
         and territory.spec(n).unit.numeric  # names go with the distances they name
+        # The programme's counts and notes are said in sentences (the card's programme part).
+        and not programme_feature(territory, n)
     ]
     return criteria, constraints, facts
 
@@ -435,10 +458,78 @@ def page_data(
             territory.is_estimate(c) for c in columns if territory.spec(c).role == "drive"
         ),
         "isochrones": _isochrones(territory, lang),
+        "programme": _programme(territory, lang),
         "profile": profile.model_dump(mode="json"),
         "state_key": _state_key(ranking, territory),
         "robust": _robust(robustness, territory),
         "python_order": [str(code) for code in ranking.table.index],
+    }
+
+
+def _programme(territory: Territory, lang: str) -> dict[str, Any] | None:
+    """What the programme's own data says to households, per village and as two layers.
+
+    None when none of its sources (members, events, field notes) is loaded. Otherwise,
+    per village in the page's order (None where there is nothing to say), references
+    into ``texts``: ``m`` the members as :mod:`relocate.programme.privacy` lets a
+    household read them (counts of at least ``min_members_shown``, "a few" per
+    intercommunality, and those of the household's trade), ``e`` the soonest upcoming
+    events within :data:`PROGRAMME_EVENTS_WITHIN_MIN` (with ``more``: how many others),
+    ``n`` the field notes still valid, with their dates (expired ones are left out).
+    ``members`` lists the villages where at least ``k`` members live (``[lon, lat, n,
+    text]``), ``events`` the upcoming events (``[lon, lat, text]``). No member is named.
+    """
+    if not any(key in territory.open_data for key in PROGRAMME_SOURCES):
+        return None
+    settings = territory.settings
+    today = settings.today or datetime.now(PARIS).date()
+    codes = [str(c) for c in territory.villages.index]
+    texts = _Strings(exact=True)
+    views = household_views(territory, codes)
+    villages: list[dict[str, Any] | None] = []
+    for code, view in zip(codes, views, strict=True):
+        members = [*view.lines(lang), *trade_lines(territory, code, lang=lang)]
+        events = events_near(territory, code, within_min=PROGRAMME_EVENTS_WITHIN_MIN, after=today)
+        notes = [n for n in village_notes(territory, code, today=today) if not n.expired]
+        entry: dict[str, Any] = {}
+        if members:
+            entry["m"] = [texts.ref(line) for line in members]
+        if events:
+            entry["e"] = [texts.ref(e.text(lang)) for e in events[:PROGRAMME_EVENTS_SHOWN]]
+            if len(events) > PROGRAMME_EVENTS_SHOWN:
+                entry["more"] = len(events) - PROGRAMME_EVENTS_SHOWN
+        if notes:
+            entry["n"] = [texts.ref(n.text(lang)) for n in notes]
+        villages.append(entry or None)
+    tr = translator(lang)
+    counts = household_counts(territory)
+    lon, lat = village_points(territory.villages)
+    names = territory.villages["name"]
+    members_layer = []
+    for position, (village, n) in enumerate(counts["members"].items()):
+        if is_missing(n) or not math.isfinite(lon[position]) or not math.isfinite(lat[position]):
+            continue
+        text = tr.ngettext(
+            "{n} programme member lives in {village}.",
+            "{n} programme members live in {village}.",
+            int(n),
+        ).format(n=tr.number(int(n)), village=names[village])
+        members_layer.append(
+            [round(float(lon[position]), 5), round(float(lat[position]), 5), int(n), text]
+        )
+    since = datetime.combine(today, time())
+    events_layer = [
+        [round(e.lon, 5), round(e.lat, 5), e.summary(lang)]
+        for e in load_events(territory)
+        if e.start >= since and math.isfinite(e.lon) and math.isfinite(e.lat)
+    ]
+    return {
+        "k": int(settings.min_members_shown),
+        "within_min": PROGRAMME_EVENTS_WITHIN_MIN,
+        "villages": villages,
+        "texts": texts.texts,
+        "members": members_layer,
+        "events": events_layer,
     }
 
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from relocate._frames import number_at
 from relocate.i18n import translator
-from relocate.outputs.card import card_frame, coverage_lines, village_card
-from relocate.outputs.formats import format_value
+from relocate.outputs.card import card_frame, coverage_lines, shown_value, village_card
 from relocate.outputs.tables import sources_text
 from relocate.scoring import Ranking
 from relocate.territory import Territory
@@ -85,13 +85,15 @@ def format_ranking(
         }
         if sure is not None and robustness is not None:
             cells[tr._("top {n}").format(n=robustness.top)] = tr.percent(
-                float(sure.at[code, "p_top"])
+                number_at(sure, code, "p_top")
             )
-            low, high = int(sure.at[code, "rank_p05"]), int(sure.at[code, "rank_p95"])
+            low, high = (
+                int(number_at(sure, code, "rank_p05")),
+                int(number_at(sure, code, "rank_p95")),
+            )
             cells[tr._("rank 5-95 %")] = f"{low}–{high}" if high > low else str(low)
         for name in ranking.criteria:
-            unit = territory.spec(name).unit
-            cells[name] = format_value(ranking.values.at[code, name], unit, lang=lang)
+            cells[name] = shown_value(territory, name, ranking.values.at[code, name], lang=lang)
         rows.append(cells)
     lines = _header(ranking, territory, lang)
     if robustness is not None:

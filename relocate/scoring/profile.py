@@ -34,6 +34,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DESCRIPTION",
     "MAX_NAME",
+    "MAX_TRADE",
     "MAX_VALUE",
     "MAX_WEIGHT",
     "MIN_WEIGHT",
@@ -56,6 +57,8 @@ MAX_VALUE = 1e9
 MAX_NAME = 200
 #: The longest description.
 MAX_DESCRIPTION = 5000
+#: The longest trade (``graphiste``, ``traductrice technique``): a few words.
+MAX_TRADE = 100
 #: The largest profile file read: a profile is a few hundred bytes of TOML.
 MAX_BYTES = 1_000_000
 #: Control characters allowed in a description (none in a name).
@@ -312,6 +315,24 @@ def _check_description(description: str) -> None:
         )
 
 
+def _check_trade(trade: str) -> str:
+    """A household's trade as it is kept: one line of a few words, spaces tidied."""
+    if _control_characters(trade):
+        raise ValueError(
+            "the trade must be one line of text, without line breaks or control characters "
+            '(e.g. trade = "graphiste")'
+        )
+    tidy = " ".join(trade.split())
+    if not tidy:
+        raise ValueError('the trade is blank; name it (e.g. trade = "graphiste") or leave it out')
+    if len(tidy) > MAX_TRADE:
+        raise ValueError(
+            f"the trade is {len(tidy)} characters long; give at most {MAX_TRADE} "
+            "(a few words: graphiste, traductrice technique)"
+        )
+    return tidy
+
+
 class Localized(BaseModel):
     """A text given per language (``name = { fr = "...", en = "..." }``); one is enough.
 
@@ -352,6 +373,7 @@ class Profile(BaseModel):
     .. code-block:: toml
 
         name = "Remote worker who flies every month"
+        trade = "graphiste"   # optional: the household's trade, for the programme's criteria
 
         [criteria.drive_min_TLS]
         weight = 3
@@ -374,6 +396,11 @@ class Profile(BaseModel):
         default=None,
         strict=False,  # TOML gives an array: a list becomes the tuple
         description="Criteria in decreasing importance, for those whose weight is not known.",
+    )
+    trade: str | None = Field(
+        default=None,
+        description="The household's trade or activity (graphiste), for the programme's "
+        "trade_members_within_* criteria; the command line's --trade overrides it.",
     )
 
     @model_validator(mode="before")
@@ -413,6 +440,11 @@ class Profile(BaseModel):
         for text in [description] if isinstance(description, str) else description.texts():
             _check_description(text)
         return description
+
+    @field_validator("trade")
+    @classmethod
+    def _one_line_trade(cls, trade: str | None) -> str | None:
+        return None if trade is None else _check_trade(trade)
 
     def title(self, lang: str = "en") -> str:
         """The profile's name in ``lang`` (the other language where it gives only one)."""
@@ -629,7 +661,7 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 def _type_message(field: str, value: object) -> str:
     """Why a value of the wrong type is refused, and how to write it."""
-    if field in {"name", "description"}:
+    if field in {"name", "description", "trade"}:
         return f"must be text in quotes, not {_kind(value)}"
     if field in {"weight", "full", "zero", "min", "max"}:
         if isinstance(value, str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -14,13 +15,31 @@ from relocate._validate import validate_features
 from relocate.catalogue import Catalogue, default_catalogue
 from relocate.errors import ProfileError
 from relocate.i18n import translator
+from relocate.programme._private import PrivateSource
 from relocate.scoring.profile import MAX_WEIGHT, MIN_WEIGHT, Profile
-from relocate.sources.registry import how_to_load
+from relocate.sources.registry import OPEN_DATA, how_to_load
 
 if TYPE_CHECKING:
     from relocate.scoring.robust import Robustness
 
-__all__ = ["Ranking", "score"]
+__all__ = ["PROGRAMME_SOURCES", "Absence", "Ranking", "from_programme", "score"]
+
+#: The programme's own sources (members, field notes, events): what the CCI programme knows,
+#: imported by its advisor. A household asks the advisor, not the town hall, about them.
+PROGRAMME_SOURCES: frozenset[str] = frozenset(
+    key for key, source in OPEN_DATA.items() if isinstance(source, PrivateSource)
+)
+
+
+def from_programme(sources: Sequence[str]) -> bool:
+    """True when a feature comes from the programme's own sources (members, notes, events).
+
+    Examples
+    --------
+    >>> from_programme(("members",)), from_programme(("arcep",))
+    (True, False)
+    """
+    return any(s in PROGRAMME_SOURCES for s in sources)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,16 +200,23 @@ class Absence:
     kind
         ``airport`` (an airport not among the run's), ``empty`` (its source is loaded
         but has no value for any village here), ``not_loaded`` (its open-data
-        source is not loaded) or ``unloadable`` (a built-in source lacks it).
+        source is not loaded), ``unloadable`` (a built-in source lacks it) or
+        ``no_trade`` (a criterion on the members of the household's trade, and no
+        trade given: ``trade`` in the profile, or ``--trade``).
     sources
         The sources concerned (for ``not_loaded``, those to load).
     airport
         The airport's code, for ``airport``.
     """
 
-    kind: Literal["airport", "empty", "not_loaded", "unloadable"]
+    kind: Literal["airport", "empty", "not_loaded", "unloadable", "no_trade"]
     sources: tuple[str, ...]
     airport: str | None = None
+
+    @property
+    def programme(self) -> bool:
+        """True when what is missing is the programme's own data (members, notes, events)."""
+        return from_programme(self.sources)
 
     def reason(self, lang: str = "en") -> str:
         """Why, for the advisor: what is missing, and the command that loads it."""
@@ -199,6 +225,11 @@ class Absence:
         if self.kind == "airport":
             return tr._("airport {iata} is not loaded: add it with --airport {iata}").format(
                 iata=self.airport
+            )
+        if self.kind == "no_trade":
+            return tr._(
+                'no trade is given for the household: add trade = "..." to the profile, '
+                "or give --trade"
             )
         if self.kind == "empty":
             return tr._("its source ({sources}) has no value for any village here").format(
@@ -211,10 +242,30 @@ class Absence:
         )
 
     def for_household(self, label: str, lang: str = "en") -> str:
-        """What a household reads: a question to ask, never a command."""
+        """What a household reads: a question to ask, never a command.
+
+        What the programme's own data would tell (its members, field notes, events)
+        is for the programme's advisor to say, not the town hall.
+
+        Examples
+        --------
+        >>> Absence(kind="not_loaded", sources=("arcep",)).for_household("Fibre", "en")
+        'No data on “Fibre” here: ask at the town hall.'
+        >>> Absence(kind="not_loaded", sources=("notes",)).for_household("Coworking", "en")
+        'No data on “Coworking” here: ask the CCI programme’s advisor.'
+        """
         tr = translator(lang)
         if self.kind == "airport":
             return tr._("{label}: not computed for this map").format(label=label)
+        if self.kind == "no_trade":
+            return tr._(
+                "“{label}”: tell the CCI programme’s advisor your trade, to count the "
+                "members who share it."
+            ).format(label=label)
+        if self.programme:
+            return tr._("No data on “{label}” here: ask the CCI programme’s advisor.").format(
+                label=label
+            )
         return tr._("No data on “{label}” here: ask at the town hall.").format(label=label)
 
 
@@ -226,6 +277,9 @@ def _absence(name: str, features: pd.DataFrame, catalogue: Catalogue) -> Absence
     if spec.family == "airport" and name not in features.columns:
         return Absence(kind="airport", sources=spec.sources, airport=spec.destination)
     if name in features.columns:
+        if name.startswith("trade_") and from_programme(spec.sources):
+            # Counted only for a household that names its trade: none was given.
+            return Absence(kind="no_trade", sources=spec.sources)
         return Absence(kind="empty", sources=spec.sources)
     to_load = tuple(s for s in spec.sources if s not in catalogue.built_in)
     if not to_load:

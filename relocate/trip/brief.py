@@ -6,12 +6,19 @@ stated once), then two pages at most per day with visits: the day's map and
 schedule, and a card per village (its standing, the household's criteria with
 their satisfaction, the open-data facts, the mayor and the town hall, what to
 ask there). A day without a visit gets no page: the programme says why it is
-empty. Names and values from the data are marked ``translate="no"``.
+empty. When the CCI programme's data is loaded, a last page says what it knows of
+the villages visited, as households may read it (members counted, never named;
+upcoming events nearby; field notes with their dates:
+:func:`relocate.programme.privacy.household_section`). The advisor's copy
+(``advisor=True``, ``relocate trip --advisor``) adds the members to contact, with
+their details (:func:`~relocate.programme.privacy.advisor_section`), and says on
+its first line that it is not for the household. Names and values from the data
+are marked ``translate="no"``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from html import escape
 from pathlib import Path
 
@@ -20,7 +27,9 @@ from relocate.declare import NEAREST_NAME
 from relocate.i18n import N_, translator
 from relocate.outputs.card import VillageCard, low_confidence, village_card
 from relocate.outputs.formats import format_value, is_missing
+from relocate.programme.privacy import advisor_section, household_section
 from relocate.scoring import Ranking
+from relocate.scoring.score import from_programme
 from relocate.sources.mayors import MayorData
 from relocate.territory import Territory
 from relocate.trip.daymap import CSS as MAP_CSS
@@ -121,6 +130,17 @@ tr.pause td, tr.base td { font-style: italic }
 .summary li { margin: 0.1mm 0 }
 .summary .sources ul { font-size: 7.6pt; line-height: 1.22 }
 .sources li { margin: 0.2mm 0 }
+.programme-household { break-before: page; page-break-before: always }
+.programme-household section { break-inside: avoid; page-break-inside: avoid;
+  border-top: 0.2mm solid #999; padding-top: 1mm; margin-top: 2mm }
+.programme-household li.expired { color: #555; text-decoration: line-through }
+"""
+#: The advisor's copy only: its page of members to contact.
+_ADVISOR_CSS = """
+.programme-advisor { break-before: page; page-break-before: always;
+  border: 0.5mm solid #111; padding: 0 2.5mm 2mm }
+.programme-advisor section { break-inside: avoid; page-break-inside: avoid;
+  border-top: 0.2mm solid #999; padding-top: 1mm; margin-top: 2mm }
 """
 
 
@@ -257,7 +277,11 @@ def _profile_section(ranking: Ranking, territory: Territory, lang: str) -> str:
             curve=criterion.describe(unit, lang=lang),
         )
         if name in ranking.unscored:
-            sentence += " " + tr._("No data here: to ask at the town hall.")
+            sentence += " " + (
+                tr._("No data here: to ask the CCI programme’s advisor.")
+                if _programme_criterion(territory, name)
+                else tr._("No data here: to ask at the town hall.")
+            )
         items.append(f"<li>{_e(sentence)}</li>")
     compared = tr._("{share} of these priorities (by weight) could be compared here.").format(
         share=tr.percent(share)
@@ -345,18 +369,35 @@ def _programme(plan: TripPlan, territory: Territory, lang: str) -> str:
     return "".join(parts)
 
 
+def _programme_criterion(territory: Territory, name: str) -> bool:
+    """True for a criterion of the programme's own data (members, field notes)."""
+    return from_programme(territory.spec(name).sources)
+
+
 def _everywhere(ranking: Ranking, territory: Territory, lang: str) -> str:
-    """What the data could not tell for any village: questions for every town hall."""
+    """What the data could not tell for any village: questions for every town hall.
+
+    What the programme's own data would tell is asked of its advisor instead.
+    """
     tr = translator(lang)
-    items = [
-        f"<li>{_e(absence.for_household(_label(territory, name, lang), lang))}</li>"
+    asked = {
+        name: absence
         for name, absence in ranking.absences.items()
         if name in ranking.profile.criteria or name in ranking.profile.constraints
-    ]
-    if not items:
-        return ""
-    heading = _e(tr._("To ask at every town hall"))
-    return f"<section><h2>{heading}</h2><ul>{''.join(items)}</ul></section>"
+    }
+    parts = []
+    for heading, programme in (
+        (tr._("To ask at every town hall"), False),
+        (tr._("To ask the CCI programme’s advisor"), True),
+    ):
+        items = [
+            f"<li>{_e(absence.for_household(_label(territory, name, lang), lang))}</li>"
+            for name, absence in asked.items()
+            if absence.programme == programme
+        ]
+        if items:
+            parts.append(f"<section><h2>{_e(heading)}</h2><ul>{''.join(items)}</ul></section>")
+    return "".join(parts)
 
 
 def _sources(plan: TripPlan, territory: Territory, mayors: MayorData | None, lang: str) -> str:
@@ -589,7 +630,13 @@ def _questions(stop: Stop, card: VillageCard | None, territory: Territory, lang:
     asks: list[str] = []
     if card is not None:
         for line in card.criteria:
-            if line.status == "missing":
+            if line.status == "missing" and _programme_criterion(territory, line.name):
+                asks.append(
+                    tr._(
+                        "No figure for “{label}” in this village: ask the CCI programme’s advisor."
+                    ).format(label=line.label)
+                )
+            elif line.status == "missing":
                 asks.append(
                     tr._("No figure for “{label}” in this village: ask at the town hall.").format(
                         label=line.label
@@ -702,6 +749,8 @@ def build_brief(
     title: str | None = None,
     lang: str = "fr",
     mayors: MayorData | None = None,
+    advisor: bool = False,
+    today: date | None = None,
 ) -> str:
     """Build the trip brief: one self-contained HTML page for the household, ready to print.
 
@@ -713,7 +762,10 @@ def build_brief(
     named, the route along the roads when a road network is loaded), its schedule
     (leaving, visits, lunch, coming back) and a card per village (standing, the
     household's criteria with their satisfaction, the nearest facilities by name,
-    the open-data facts, the mayor, the town hall, what to ask there).
+    the open-data facts, the mayor, the town hall, what to ask there). When the CCI
+    programme's data is loaded, a last page on the villages visited: the members as
+    households may see them (counted, never named), the upcoming events nearby and
+    the field notes with their dates (:func:`~relocate.programme.privacy.household_section`).
     It loads nothing: styles are inline and maps inline SVG. Every text from data
     is HTML-escaped and marked ``translate="no"``.
 
@@ -731,6 +783,14 @@ def build_brief(
         The household's language: ``fr`` (default) or ``en``.
     mayors
         The mayors (:func:`relocate.sources.mayors.load_mayors`), to name them.
+    advisor
+        Make the advisor's copy: its title and first line say it is not for the
+        household, and a last page lists the programme's members who agreed to be
+        contacted near each village, with their e-mail and phone
+        (:func:`~relocate.programme.privacy.advisor_section`).
+    today
+        The day the field notes' expiry and the upcoming events are judged on
+        (default: ``territory.settings.today``, else the system's date).
 
     Returns
     -------
@@ -741,9 +801,23 @@ def build_brief(
     tr = translator(lang)
     base = plan.base_place.label(lang) if plan.base_place else plan.base_name
     title = title or tr._("Scouting trip from {base}").format(base=base)
+    warning = ""
+    if advisor:
+        title = tr._("{title} (advisor’s copy, not for the household)").format(title=title)
+        warning = (
+            '<p class="alert">'
+            + _e(
+                tr._(
+                    "The advisor’s copy: it names the programme’s members who agreed to be "
+                    "contacted, with their e-mail and phone. Do not give it to the household: "
+                    "their copy is the brief without it, which names no member."
+                )
+            )
+            + "</p>"
+        )
     roads = Roads(territory)
     summary = (
-        f'<section class="summary"><h1>{_e(title)}</h1>{_intro(plan, territory, lang)}'
+        f'<section class="summary"><h1>{_e(title)}</h1>{warning}{_intro(plan, territory, lang)}'
         f"{_profile_section(ranking, territory, lang)}{_programme(plan, territory, lang)}"
         f"{_everywhere(ranking, territory, lang)}{_sources(plan, territory, mayors, lang)}"
         "</section>"
@@ -755,11 +829,18 @@ def build_brief(
         for i, d in enumerate(plan.days, 1)
         if d.stops
     )
+    visited = list(
+        dict.fromkeys(s.insee for s in plan.visits if s.insee in territory.villages.index)
+    )
+    programme = household_section(territory, visited, lang=lang, today=today)
+    if advisor:
+        programme += advisor_section(territory, visited, lang=lang)
     return (
         f'<!DOCTYPE html>\n<html lang="{_e(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}{MAP_CSS}</style></head><body>"
-        f"{summary}{days}</body></html>\n"
+        f"<title>{_e(title)}</title><style>{_CSS}{MAP_CSS}{_ADVISOR_CSS if advisor else ''}"
+        "</style></head><body>"
+        f"{summary}{days}{programme}</body></html>\n"
     )
 
 

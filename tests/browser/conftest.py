@@ -19,6 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -420,3 +421,80 @@ def robust_map(
 ) -> Path:
     fmap = build_map(family_ranking, gers, top=10, lang="fr", robustness=family_robustness)
     return write_map(fmap, maps_dir / "family-robust-fr.html")
+
+
+# -- with the CCI programme's data: invented members, events and notes, and hostile texts ---
+
+#: An event title and a field note that would run script if the page inserted them as HTML.
+HOSTILE_EVENT = "<img src=x onerror=alert(11)>"
+HOSTILE_NOTE = "</script><script>alert(12)</script>"
+#: The programme's day in these tests (the fixtures' day): notes expire, events come after.
+PROGRAMME_DAY = date(2026, 12, 1)
+#: A household profile with the programme's criteria.
+PROGRAMME_PROFILE = {
+    "name": "Graphiste qui veut rencontrer le réseau",
+    "criteria": {
+        "drive_min_TLS": {"weight": 3, "better": "lower", "full": 30, "zero": 100},
+        "members_within_30min": {"weight": 2, "better": "higher", "full": 20, "zero": 0},
+        "trade_members_within_30min": {"weight": 1, "better": "higher", "full": 5, "zero": 0},
+        "note_indoor_4g": {"weight": 1, "better": "higher", "full": 1, "zero": 0},
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def programme_gers(
+    gers: relocate.Territory, tmp_path_factory: pytest.TempPathFactory
+) -> relocate.Territory:
+    """The Gers with the fixture members, events and notes, and a hostile event and note."""
+    from relocate.programme._private import private_import
+    from relocate.programme.events import EventsSource
+    from relocate.programme.members import MembersSource
+    from relocate.programme.notes import import_notes
+    from relocate.sources.store import Store
+    from tests.programme.conftest import FIXTURES, gers_context
+
+    folder = tmp_path_factory.mktemp("programme")
+    cache = folder / "cache"
+    cache.mkdir()
+    shutil.copytree(gers.settings.cache_dir / "communes", cache / "communes")
+    events = folder / "events.csv"
+    events.write_text(
+        (FIXTURES / "events.csv").read_text(encoding="utf-8")
+        + f'"{HOSTILE_EVENT}",Marciac,2027-03-06 10:00,2027-03-06 11:00,\n',
+        encoding="utf-8",
+    )
+    notes = folder / "notes.csv"
+    notes.write_text(
+        (FIXTURES / "notes.csv").read_text(encoding="utf-8")
+        + f"Marciac;remark;{HOSTILE_NOTE};2026-11-20;Conseiller Exemple;\n",
+        encoding="utf-8",
+    )
+    context, store = gers_context(cache), Store(cache)
+    members = MembersSource(today=PROGRAMME_DAY)
+    private_import(members, [FIXTURES / "members.csv"], store=store, context=context)
+    private_import(EventsSource(today=PROGRAMME_DAY), [events], store=store, context=context)
+    import_notes(notes, store=store, context=context, today=PROGRAMME_DAY)
+    return relocate.load_territory(
+        relocate.Settings(
+            cache_dir=cache, trade="graphiste", today=PROGRAMME_DAY, calibrate_estimate=False
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def programme_ranking(programme_gers: relocate.Territory) -> Ranking:
+    profile = parse_profile(PROGRAMME_PROFILE, catalogue=programme_gers.catalogue)
+    return score(
+        programme_gers.features,
+        profile,
+        names=programme_gers.villages["name"],
+        catalogue=programme_gers.catalogue,
+    )
+
+
+@pytest.fixture(scope="session")
+def programme_map(
+    programme_gers: relocate.Territory, programme_ranking: Ranking, maps_dir: Path
+) -> Path:
+    return _write(programme_ranking, programme_gers, maps_dir / "programme-fr.html", "fr")

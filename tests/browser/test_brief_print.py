@@ -143,3 +143,46 @@ def _context(text: str, word: str) -> str:
     if match is None:
         return ""
     return text[max(0, match.start() - 40) : match.end() + 40].replace("\n", " ")
+
+
+def test_the_programme_s_page_prints_on_its_own_after_the_days(
+    new_page: Any,
+    programme_gers: relocate.Territory,
+    programme_ranking: Ranking,
+    tmp_path: Path,
+    artifacts: Path,
+) -> None:
+    """With the programme's data: one more page, the programme's, for the household."""
+    from relocate.cli.programme import event_appointment
+    from relocate.programme.events import find_event
+
+    from .conftest import PROGRAMME_DAY
+
+    breakfast = event_appointment(find_event(programme_gers, "2027-03-04 petit-déjeuner"))
+    plan = plan_trip(
+        programme_gers,
+        base="Auch",
+        villages=["Marciac", "Lectoure", "Samatan"],
+        start=date(2027, 3, 4),
+        days=2,
+        today=PROGRAMME_DAY,
+        appointments=[breakfast],
+    )
+    pdfs = {}
+    for advisor in (False, True):
+        html = build_brief(
+            plan, ranking=programme_ranking, territory=programme_gers, advisor=advisor
+        )
+        path = tmp_path / f"brief-{'advisor' if advisor else 'household'}.html"
+        path.write_text(html, encoding="utf-8")
+        page = new_page(locale="fr-FR")
+        page.page.goto(path.as_uri(), wait_until="load")
+        pdfs[advisor] = page.page.pdf(format="A4", print_background=True)
+        (artifacts / path.with_suffix(".pdf").name).write_bytes(pdfs[advisor])
+        text = page.js("() => document.body.innerText")
+        assert "Le programme autour de ces communes" in text
+        assert ("Pour le conseiller seulement" in text) == advisor
+        assert page.problems() == {}
+    household = _pages(pdfs[False])
+    assert 1 + 2 + 1 <= household <= MAX_PAGES + 1  # the summary, the days, the programme
+    assert _pages(pdfs[True]) > household  # the advisor's page of contacts comes after

@@ -106,6 +106,23 @@ describe("valueClasses", () => {
     assert.ok(classes.breaks.every((b) => b < 1000 || b % 100 === 0), classes.breaks.join());
   });
 
+  it("gives the programme's counts below 3 (given as 0) a class of their own", () => {
+    const counts = [0, 0, 0, 3, 4, 4, 5, 7, 9, 12, 15, 20, 26, 31, 40, null];
+    const classes = core.valueClasses(counts, 5, true, 3);
+    assert.equal(classes.breaks[0], 2);
+    assert.equal(classes.count, classes.breaks.length + 1);
+    assert.ok(classes.count <= 5);
+    assert.equal(core.classOf(classes, 0), 0);
+    assert.equal(core.classOf(classes, 3), 1);
+    for (let k = 1; k < classes.breaks.length; k++) {
+      assert.ok(classes.breaks[k] > classes.breaks[k - 1]);
+    }
+    // None below 3, or few distinct values: as any count.
+    assert.deepEqual(core.valueClasses(counts.slice(3), 5, true, 3),
+      core.valueClasses(counts.slice(3), 5, true));
+    assert.deepEqual(core.valueClasses([0, 3, 4], 5, true, 3).values, [0, 3, 4]);
+  });
+
   it("has no class when no value is known", () => {
     assert.equal(core.valueClasses([null, null], 5, false).count, 0);
   });

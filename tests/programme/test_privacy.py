@@ -1,19 +1,30 @@
 """The privacy rule: households see counts of at least K members, never a member.
 
 The scan test generates every household-facing output relocate writes (the map in
-both languages, the trip brief with an event kept as an appointment, the calendar
-and the schedule, the ranking and feature tables in every format, the terminal
-reports, and the programme's own household texts), with the fixture members,
-events and notes loaded and a profile that uses the member criteria, and looks in
-their bytes for every fixture member's name, e-mail and phone. Outputs that do not
-show members yet are scanned too: they must stay clean when the counts are added.
+both languages, its cards carrying the programme's lines and its programme layers;
+the trip brief with its programme page and an event kept as an appointment, in both
+languages; the calendar and the schedule; the files ``relocate trip`` writes without
+``--advisor``, and the household's files it writes with it; the ranking and feature
+tables in every format, the terminal reports, and the programme's own household
+texts), with the fixture members, events and notes loaded and a profile that uses
+the member criteria, and looks in their bytes for every fixture member's name,
+e-mail and phone. The advisor's copy (``--advisor``) is the one output that names
+them: a test checks that it does, and that it is the only one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import stat
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,9 +41,94 @@ from relocate.programme.privacy import (
     members_of,
 )
 from relocate.scoring import parse_profile, score
+from tests.conftest import CliResult
 from tests.programme.conftest import TODAY, Contact
 
 MARCIAC = "32233"
+#: The trip the command line plans in these tests: an event of the fixtures on its first day.
+TRIP = ("--base", "Auch", "--days", "2", "--start", "2027-03-04", "--villages",
+        "Marciac,Lectoure,Samatan", "--event", "2027-03-04 petit-déjeuner")  # fmt: skip
+#: The same household's profile as a file, for the command line (trade given in the profile).
+PROFILE_TOML = """
+name = "Fixture household with the programme's criteria"
+trade = "graphiste"
+
+[criteria.drive_min_TLS]
+weight = 3
+better = "lower"
+full = 30
+zero = 100
+
+[criteria.members_within_30min]
+weight = 2
+better = "higher"
+full = 20
+zero = 0
+
+[criteria.trade_members_within_30min]
+weight = 1
+better = "higher"
+full = 5
+zero = 0
+
+[criteria.note_indoor_4g]
+weight = 1
+better = "higher"
+full = 1
+zero = 0
+"""
+
+
+class _FixtureDay(date):
+    """The tests' day as the system's: a trip in March 2027 is never "in the past"."""
+
+    @classmethod
+    def today(cls) -> _FixtureDay:
+        return cls(TODAY.year, TODAY.month, TODAY.day)
+
+
+@contextlib.contextmanager
+def _command_line(cache: Path) -> Iterator[None]:
+    """Run the command line on ``cache`` (a copy of the fixtures' cache), on the tests' day."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RELOCATE_CACHE_DIR", str(cache))
+        patch.setattr("relocate.trip.plan.date", _FixtureDay)
+        yield
+
+
+def _run(*args: str | os.PathLike[str]) -> CliResult:
+    from relocate.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code
+    assert isinstance(code, int)
+    return CliResult(code=code, out=out.getvalue(), err=err.getvalue())
+
+
+@pytest.fixture(scope="module")
+def trip_outputs(
+    programme_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """``relocate trip`` on the fixtures, without ``--advisor`` and with it: the files written."""
+    folder = tmp_path_factory.mktemp("trip-cli")
+    cache = folder / "cache"
+    shutil.copytree(programme_cache, cache)
+    profile = folder / "household.toml"
+    profile.write_text(PROFILE_TOML, encoding="utf-8")
+    files: dict[str, Path] = {}
+    with _command_line(cache):
+        for name, extra in (("household", ()), ("advisor", ("--advisor",))):
+            out = folder / name
+            result = _run("trip", "--profile", profile, *TRIP, *extra, "--out", out)
+            assert result.code == 0, result.err
+            files.update({f"{name} {p.name}": p for p in sorted(out.iterdir())})
+    return files
+
 
 PROFILE = {
     "name": "Fixture household with the programme's criteria",
@@ -68,6 +164,9 @@ def household_outputs(
     for lang in ("fr", "en"):
         path = write_map(build_map(ranking, gers, lang=lang), folder / f"map-{lang}.html")
         out[f"map {lang}"] = path.read_bytes()
+        programme = _page_data(out[f"map {lang}"])["programme"]
+        assert programme["members"] and programme["events"]  # the layers, and the cards:
+        assert sum(1 for v in programme["villages"] if v and v.get("m")) > 100
     best = [str(c) for c in ranking.table.index[:3]]
     appointment = event_appointment(find_event(gers, "2027-03-04 petit-déjeuner"))
     plan = plan_trip(
@@ -80,7 +179,11 @@ def household_outputs(
         appointments=[appointment],
     )
     assert any(s.kind == "appointment" for d in plan.days for s in d.stops)
-    out["brief"] = build_brief(plan, ranking=ranking, territory=gers).encode("utf-8")
+    for lang in ("fr", "en"):
+        brief = build_brief(plan, ranking=ranking, territory=gers, lang=lang, today=TODAY)
+        assert 'class="programme-household"' in brief  # the programme's page is in it
+        assert 'class="programme-advisor"' not in brief
+        out[f"brief {lang}"] = brief.encode("utf-8")
     out["calendar"] = schedule_ics(plan, title="Fixture trip", villages=gers.villages)
     out["schedule"] = schedule_csv(plan).encode("utf-8")
     for suffix in (".csv", ".geojson", ".gpkg"):
@@ -112,6 +215,14 @@ def household_outputs(
     return out
 
 
+def _page_data(html: bytes) -> dict[str, Any]:
+    """The data a map page carries (its ``relocate-data`` script)."""
+    found = re.search(rb'<script type="application/json" id="relocate-data">(.*?)</script>', html)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
 def _leaks(outputs: dict[str, bytes], contacts: Sequence[Contact]) -> list[str]:
     found = []
     for name, content in outputs.items():
@@ -129,6 +240,47 @@ def test_no_household_output_names_a_member(
     assert len(household_outputs) >= 20
     leaks = _leaks(household_outputs, contacts)
     assert leaks == [], f"{len(leaks)} leaks, first: {leaks[:5]}"
+
+
+def test_no_household_file_of_the_trip_command_names_a_member(
+    trip_outputs: dict[str, Path], contacts: Sequence[Contact]
+) -> None:
+    """``relocate trip``: its files, and with ``--advisor`` all but the advisor's copy."""
+    household = {
+        name: path.read_bytes()
+        for name, path in trip_outputs.items()
+        if not name.endswith("brief-advisor.html")
+    }
+    assert sorted(household) == [
+        "advisor brief.html", "advisor schedule.csv", "advisor schedule.ics",
+        "household brief.html", "household schedule.csv", "household schedule.ics",
+    ]  # fmt: skip
+    assert b'class="programme-household"' in household["household brief.html"]
+    assert b"programme-advisor" not in household["household brief.html"]
+    assert household["household brief.html"] == household["advisor brief.html"]
+    assert _leaks(household, contacts) == []
+
+
+def test_the_advisor_s_copy_names_the_members_to_contact_and_says_it_is_not_for_the_household(
+    trip_outputs: dict[str, Path], contacts: Sequence[Contact]
+) -> None:
+    advisor = trip_outputs["advisor brief-advisor.html"]
+    text = advisor.read_text(encoding="utf-8")
+    leaks = _leaks({"advisor copy": text.encode("utf-8")}, contacts)
+    assert len(leaks) > 30  # names, e-mails and phones of the consenting members nearby
+    title = re.search(r"<title>(.*?)</title>", text)
+    assert title is not None and "copie du conseiller, pas pour le foyer" in title.group(1)
+    assert 'class="programme-advisor"' in text and 'class="alert"' in text
+    # Readable by the user only, as the programme's data; the household's files as usual.
+    assert stat.S_IMODE(advisor.stat().st_mode) == 0o600
+    household = trip_outputs["advisor brief.html"]
+    assert stat.S_IMODE(household.stat().st_mode) & 0o044 == 0o044 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def test_no_household_output_carries_the_members_own_columns(

@@ -2,7 +2,9 @@
 
 Places outside a territory are looked up among all of France's communes
 (:func:`relocate.sources.load_communes`); here that table is the fixture's own few
-communes, so that no test reads (or caches) the national file.
+communes, so that no test reads (or caches) the national file. The programme's tests
+(``test_brief_programme.py``) use the real Gers with the programme's fixture data, as
+``tests/programme/`` loads it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from relocate.settings import Settings
 from relocate.sources import SourceInfo
 from relocate.sources.communes import CommuneData
 from relocate.territory import Territory
+from tests.programme.conftest import (  # noqa: F401 (the programme's fixtures, used by name)
+    base_cache,
+    context,
+    programme_cache,
+    programme_gers,
+)
 
 #: Drive minutes = straight-line km: easy to reason about.
 KM_IS_MINUTES = DriveTimeModel(detour_factor=1.0, speed_kmh=60.0)

@@ -5,10 +5,11 @@
  * global relocateScore), core.js (search, value classes, the address, the profile as TOML,
  * global relocateCore), controls.js (the Leaflet controls, global relocateControls) and this
  * file, then calls relocateMap.start(map, DATA). This file draws the layers (village polygons,
- * rank markers kept apart, village names where they fit, airports, point layers, isochrones,
- * OpenStreetMap tiles when online), adds the controls and wires them: each change of weights
- * or switches re-scores every village exactly as relocate/scoring/score.py does, every layer
- * and control shows the result, and the address and local storage keep the weights and
+ * rank markers kept apart, village names where they fit, airports, point layers, the CCI
+ * programme's members and events when loaded, isochrones, OpenStreetMap tiles when online),
+ * adds the controls and wires them: each change of weights or switches re-scores every
+ * village exactly as relocate/scoring/score.py does, every layer and control shows the
+ * result, and the address and local storage keep the weights and
  * switches (a link reopens them).
  *
  * Plain browser JavaScript, no build step, no third-party code besides Leaflet (global L).
@@ -33,6 +34,9 @@
   const ISOCHRONE_COLOURS = { 30: "#1b7837", 45: "#fdb863", 60: "#b2182b" };
   const AIRPORT_COLOUR = "#b2182b";
   const RANK_COLOUR = "#08306b";
+  /** The CCI programme's layers: villages where members live, upcoming events. */
+  const PROGRAMME_MEMBERS_COLOUR = "#762a83";
+  const PROGRAMME_EVENTS_COLOUR = "#c51b7d";
   const OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
   const MAX_COMPARED = 3;
   /** How many value classes a criterion layer has (quintiles). */
@@ -154,7 +158,8 @@
       if (!classes[j]) {
         const c = data.criteria[j];
         const values = data.villages.map((v) => v.v[c.col]);
-        classes[j] = core.valueClasses(values, VALUE_CLASSES, Boolean(c.unit && c.unit.integer));
+        classes[j] = core.valueClasses(values, VALUE_CLASSES, Boolean(c.unit && c.unit.integer),
+          c.unit ? c.unit.below : null);
       }
       return classes[j];
     };
@@ -415,6 +420,44 @@
       });
     }
 
+    /**
+     * The CCI programme's layers, when its data is loaded (DATA.programme): the villages
+     * where at least k members live (a circle sized by their number) and the upcoming
+     * events. Off until the household turns them on; none when nothing is loaded.
+     */
+    function drawProgrammeLayers() {
+      const p = data.programme;
+      if (!p) return [];
+      const layers = [];
+      if ((p.members || []).length) {
+        const group = L.layerGroup();
+        for (const item of p.members) {
+          const marker = L.circleMarker([item[1], item[0]], {
+            radius: Math.min(16, 4 + 2 * Math.sqrt(item[2])), color: "#ffffff", weight: 1.5,
+            fillColor: PROGRAMME_MEMBERS_COLOUR, fillOpacity: 0.85, className: "rl-members",
+          });
+          marker.bindTooltip(() => el("span", { text: item[3] }));
+          group.addLayer(marker);
+        }
+        layers.push({ name: t("layer_programme_members", { k: p.k }) + " (" + p.members.length +
+          ")", layer: group, colour: PROGRAMME_MEMBERS_COLOUR });
+      }
+      if ((p.events || []).length) {
+        const group = L.layerGroup();
+        for (const item of p.events) {
+          const marker = L.circleMarker([item[1], item[0]], {
+            radius: 6, color: "#000000", weight: 1.5, fillColor: PROGRAMME_EVENTS_COLOUR,
+            fillOpacity: 0.95, className: "rl-event",
+          });
+          marker.bindTooltip(() => el("span", { text: item[2] }));
+          group.addLayer(marker);
+        }
+        layers.push({ name: t("layer_programme_events") + " (" + p.events.length + ")",
+          layer: group, colour: PROGRAMME_EVENTS_COLOUR });
+      }
+      return layers;
+    }
+
     /** The areas within 30, 45, 60 minutes of each airport on the road network (if loaded). */
     function drawIsochrones() {
       const zones = data.isochrones || [];
@@ -653,7 +696,7 @@
     drawPolygons();
     rankLayer.addTo(map);
     labelLayer.addTo(map);
-    addLayerControl(drawAirports(), drawPointLayers());
+    addLayerControl(drawAirports(), drawPointLayers().concat(drawProgrammeLayers()));
     L.control.scale({ imperial: false, metric: true, position: "bottomleft" }).addTo(map);
     legend.addTo(map);
     showTilesCredit();

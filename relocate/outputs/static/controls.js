@@ -4,7 +4,8 @@
  *   Panel    title, the share of the priorities scored, search, top list (ties, how sure),
  *            weight sliders, constraint switches, what the data cannot say; owns the
  *            weights, the switches and whether it is open.
- *   Card     one village's card; owns which village it shows.
+ *   Card     one village's card (and what the CCI programme says of it, when loaded); owns
+ *            which village it shows.
  *   Compare  up to three villages side by side, every value, the best of each row marked;
  *            owns which ones.
  *   Legend   the colours of the view shown (score 0-100, or a criterion in its units) and
@@ -154,10 +155,16 @@
       return symbol ? text + "\u00a0" + symbol : text;
     }
 
-    /** A raw value with its unit, like report.format_value, or "missing". */
+    /**
+     * A raw value with its unit, like card.shown_value, or "missing". A count of programme
+     * members below unit.below (given as 0) reads "fewer than 3", never 0.
+     */
     function value(x, unit) {
       if (scoring.isMissing(x)) return t("missing");
       if (unit && unit.flag) return x ? t("yes") : t("no");
+      if (unit && unit.below && x < unit.below) {
+        return t("fewer_than", { k: number.int.format(unit.below) });
+      }
       return withUnit((unit && unit.integer ? number.int : number.one).format(x), unit);
     }
 
@@ -765,6 +772,8 @@
         el("tbody", {}, rows),
       ]));
 
+      const programme = this._programme(i);
+      if (programme) card.appendChild(programme);
       if ((d.facts || []).length) {
         card.appendChild(el("h3", { text: t("other_facts") }));
         card.appendChild(el("table", { className: "rl-facts" }, [el("tbody", {}, d.facts.map((f) =>
@@ -774,6 +783,47 @@
       card.appendChild(this._townHall(v.th || {}));
       card.hidden = false;
       document.body.classList.add("rl-card-open");
+    },
+
+    /**
+     * What the CCI programme says of village i (DATA.programme, when its data is loaded):
+     * its members as counts (never a name), its upcoming events nearby with their dates,
+     * the field notes still valid with theirs. null when there is nothing to say.
+     */
+    _programme: function (i) {
+      const t = this.options.ui.t;
+      const p = this.options.data.programme;
+      const mine = p && p.villages ? p.villages[i] : null;
+      if (!mine) return null;
+      const text = (ref) => (ref === null || ref === undefined ? null : p.texts[ref]);
+      const lines = (refs) => (refs || []).map(text).filter((x) => x !== null);
+      const box = el("section", { className: "rl-programme" }, [
+        el("h3", { text: t("programme") }),
+      ]);
+      const members = lines(mine.m);
+      if (members.length) {
+        box.appendChild(el("div", { className: "rl-programme-members" },
+          members.map((line) => el("p", { text: line }))));
+        box.appendChild(el("p", { className: "rl-note", text: t("programme_privacy",
+          { k: p.k }) }));
+      }
+      const events = lines(mine.e);
+      if (events.length) {
+        const items = events.map((line) => el("li", { text: line }));
+        if (mine.more) {
+          items.push(el("li", { className: "rl-note", text: mine.more === 1
+            ? t("programme_more_one") : t("programme_more_many", { n: mine.more }) }));
+        }
+        box.appendChild(el("h4", { text: t("programme_events", { minutes: p.within_min }) }));
+        box.appendChild(el("ul", { className: "rl-programme-events" }, items));
+      }
+      const notes = lines(mine.n);
+      if (notes.length) {
+        box.appendChild(el("h4", { text: t("programme_notes") }));
+        box.appendChild(el("ul", { className: "rl-programme-notes" },
+          notes.map((line) => el("li", { text: line }))));
+      }
+      return box;
     },
 
     /** Score and rank (shared when tied), or why it is excluded or not ranked; how sure. */
@@ -830,11 +880,18 @@
       }) }));
       const weights = this._weights || {};
       const lacking = d.criteria.filter((c, j) => r.util[i][j] === null &&
-        (Object.prototype.hasOwnProperty.call(weights, c.name) ? weights[c.name] : c.weight) > 0)
-        .map((c) => lowerFirst(c.label));
-      if (lacking.length) {
+        (Object.prototype.hasOwnProperty.call(weights, c.name) ? weights[c.name] : c.weight) > 0);
+      // The town hall can say what open data lacks; the programme's advisor, its own notes.
+      const atTownHall = lacking.filter((c) => !c.programme).map((c) => lowerFirst(c.label));
+      const ofProgramme = lacking.filter((c) => c.programme).map((c) => lowerFirst(c.label));
+      if (atTownHall.length) {
         box.appendChild(el("p", { className: "rl-note", text: ui.t("card_missing", {
-          list: ui.list(lacking),
+          list: ui.list(atTownHall),
+        }) }));
+      }
+      if (ofProgramme.length) {
+        box.appendChild(el("p", { className: "rl-note", text: ui.t("card_missing_programme", {
+          list: ui.list(ofProgramme),
         }) }));
       }
       return box;
@@ -1154,8 +1211,17 @@
       const num = (x) => (c.unit && c.unit.integer ? ui.number.int : ui.number.bound).format(x);
       const unit = (text) => ui.withUnit(text, c.unit);
       const b = classes.breaks || [];
+      // A count of programme members below `below` is given as 0: never say 0, say "fewer
+      // than 3", and start the next class at 3.
+      const below = c.unit && c.unit.below ? c.unit.below : null;
+      const range = (lo, hi) => {
+        if (below !== null && hi < below) return ui.t("fewer_than", { k: num(below) });
+        return unit((below !== null && lo < below ? num(below) : num(lo)) + " – " + num(hi));
+      };
+      const first = (x) => (below !== null && x < below ? ui.t("fewer_than", { k: num(below) })
+        : "≤ " + unit(num(x)));
       const labels = classes.values ? classes.values.map((x) => ui.value(x, c.unit))
-        : b.map((x, k) => (k === 0 ? "≤ " + unit(num(x)) : unit(num(b[k - 1]) + " – " + num(x))))
+        : b.map((x, k) => (k === 0 ? first(x) : range(b[k - 1], x)))
           .concat(b.length ? ["> " + unit(num(b[b.length - 1]))] : []);
       labels.forEach((text, k) => {
         const swatch = el("i", { className: "rl-swatch" });

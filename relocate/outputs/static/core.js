@@ -158,16 +158,26 @@
   /**
    * The classes a layer colours values by: each distinct value when there are at most k
    * (yes/no, small counts), else up to k ranges cut at the quantiles, with readable bounds.
+   * A count given as 0 below `below` (the programme's members: fewer than 3 are not
+   * counted) gets a class of its own, x <= below - 1, and the others share the rest.
    * @param {Array<?number>} values  missing values are left out
    * @param {number} k
    * @param {boolean} [integer]  counts: whole bounds
+   * @param {?number} [below]  whole counts below it stand for "fewer than below"
    * @returns {Object} `values` (the distinct values, or null), `breaks` (or null: ranges
    *   x <= breaks[0], breaks[0] < x <= breaks[1], ..., x > breaks[last]), `count` (classes)
    */
-  function valueClasses(values, k, integer) {
+  function valueClasses(values, k, integer, below) {
     const xs = values.filter((x) => !isMissing(x)).sort((a, b) => a - b);
     const distinct = xs.filter((x, j) => j === 0 || x !== xs[j - 1]);
     if (distinct.length <= k) return { values: distinct, breaks: null, count: distinct.length };
+    if (!isMissing(below) && k > 2 && xs[0] < below) {
+      const rest = valueClasses(xs.filter((x) => x >= below), k - 1, integer);
+      if (rest.breaks) {
+        const breaks = [below - 1].concat(rest.breaks);
+        return { values: null, breaks: breaks, count: breaks.length + 1 };
+      }
+    }
     const breaks = [];
     for (let j = 1; j < k; j++) {
       const b = readable(xs[Math.floor((j * (xs.length - 1)) / k)], integer);
