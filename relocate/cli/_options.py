@@ -166,11 +166,23 @@ def trade_of(profile: Profile, trade: str | None) -> str | None:
     return tidy
 
 
+class _ProfileOption(click.Option):
+    """``--profile``, whose help names the presets there are when it is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        # Imported here, lazy: only `--help` needs the presets' names.
+        from relocate.scoring.profile import list_presets
+
+        self.help = f"Profile: a preset name ({', '.join(list_presets())}) or a .toml file."
+        return super().get_help_record(ctx)
+
+
 profile_option = click.option(
     "--profile",
     "-p",
+    cls=_ProfileOption,
     required=True,
-    help="Profile: a preset name (remote-worker, family, tight-budget) or a .toml file.",
+    help="Profile: a preset name or a .toml file.",
 )
 
 

@@ -48,6 +48,11 @@ def _ask(question: Question, lang: str, answers: dict[str, Any]) -> Any:
             raise click.Abort
         cleaned = given.replace(",", ".").replace(" ", "").strip()
         return float(cleaned) if cleaned else None
+    if question.kind == "text":
+        given = questionary.text(text).ask()
+        if given is None:
+            raise click.Abort
+        return " ".join(given.split()) or None
     choices = [questionary.Choice(tr._(label), value=value) for value, label in question.choices]
     if question.kind == "choices":
         picked = questionary.checkbox(text, choices=choices).ask()

@@ -30,7 +30,13 @@ __all__ = ["COMMANDS"]
 @click.command()
 @profile_option
 @territory_options
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many of the best villages to print.",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -94,7 +100,13 @@ def rank(
 @click.command("map")
 @profile_option
 @territory_options
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many of the best villages to number on the map and print.",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -7,6 +7,7 @@ data (labels, units and sources come from the catalogue in every case).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -333,7 +334,7 @@ def village_card(
     if territory.drive_notes is not None:
         for note, reason in territory.drive_notes.loc[code].items():
             if not is_missing(reason):
-                notes.append((str(note), str(reason)))
+                notes.append((str(note), drive_reason(str(reason), lang)))
     table = ranking.table
     rank = number_at(table, code, "rank")
     reasons = value_at(table, code, "reasons")
@@ -359,6 +360,48 @@ def village_card(
             hours=format_opening_hours(village["townhall_hours"], lang=lang),
         ),
     )
+
+
+#: The reasons :func:`relocate.features.roads.unreachable_reason` gives (in English, as
+#: the features layer speaks no language), and what they say.
+_REASONS = (
+    (re.compile(r"no position"), "position"),
+    (re.compile(r"(town hall|village centre) ([\d.]+) km from the nearest road"), "snap"),
+    (re.compile(r"(.+) ([\d.]+) km from the nearest road of the network"), "destination"),
+    (re.compile(r"no road path to (.+)"), "path"),
+)
+
+
+def drive_reason(reason: str, lang: str = "en") -> str:
+    r"""Why a drive time is missing, in ``lang``: a road-network reason translated.
+
+    Examples
+    --------
+    >>> drive_reason("town hall 7.2 km from the nearest road", "fr")
+    'mairie à 7,2\xa0km de la route la plus proche'
+    >>> drive_reason("no road path to TLS", "fr")
+    'aucun chemin routier jusqu’à TLS'
+    >>> drive_reason("something else", "fr")
+    'something else'
+    """
+    tr = translator(lang)
+    for pattern, kind in _REASONS:
+        found = pattern.fullmatch(reason)
+        if found is None:
+            continue
+        if kind == "position":
+            return tr._("no position")
+        if kind == "path":
+            return tr._("no road path to {place}").format(place=found[1])
+        km = tr.decimal(float(found[2]), max_digits=1)
+        if kind == "destination":
+            return tr._("{place} {km} km from the nearest road of the network").format(
+                place=found[1], km=km
+            )
+        if found[1] == "town hall":
+            return tr._("town hall {km} km from the nearest road").format(km=km)
+        return tr._("village centre {km} km from the nearest road").format(km=km)
+    return reason
 
 
 def card_frame(card: VillageCard) -> pd.DataFrame:

@@ -51,6 +51,14 @@ def sources_text(territory: Territory, *, lang: str = "en") -> str:
         "- "
         + tr._("Drive times (drive_min_*): {how}").format(how=territory.describe_drive_times(lang))
     )
+    if "members" in territory.open_data:
+        lines.append(
+            "- "
+            + tr._(
+                "Programme members (members_within_*, trade_members_within_*): a count below "
+                "{k} is written 0, so that no member can be singled out"
+            ).format(k=territory.settings.min_members_shown)
+        )
     return "\n".join(lines)
 
 

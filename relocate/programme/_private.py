@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import ClassVar
 
+from relocate.declare import Text, in_language
 from relocate.errors import SourceError
 from relocate.sources.fetch import import_files
 from relocate.sources.opendata import Download, OpenDataSource, ParseContext, Parsed
@@ -62,7 +63,10 @@ class PrivateSource(OpenDataSource):
 
     fetchable: ClassVar[bool] = False
     per_departement: ClassVar[bool] = True
-    licence: ClassVar[str] = "the programme's own data: not to be published"
+    licence: ClassVar[str | Text] = Text(
+        en="the programme's own data: not to be published",
+        fr="données propres au programme\u00a0: à ne pas publier",
+    )
     page_url: ClassVar[str] = ""
     rhythm_days: ClassVar[int] = 365
     #: The command that imports it (what ``data status`` and unavailable criteria name).
@@ -84,8 +88,8 @@ class PrivateSource(OpenDataSource):
         """
         if self.key not in _IMPORTING.get():
             raise SourceError(
-                f"{self.name} are the programme's own data, kept readable by you only: "
-                f"import them with `{self.load_command}`"
+                f"{in_language(self.name, 'en')} are the programme's own data, kept readable "
+                f"by you only: import them with `{self.load_command}`"
             )
         return self.parse_private(files, context=context)
 

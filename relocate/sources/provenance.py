@@ -36,7 +36,7 @@ class SourceInfo:
     key: str
     name: str | Text
     publisher: str | Text
-    licence: str
+    licence: str | Text
     edition: str
     loaded_from: str
     url: str = ""
@@ -48,5 +48,5 @@ class SourceInfo:
             name=in_language(self.name, lang),
             publisher=in_language(self.publisher, lang),
             edition=self.edition,
-            licence=self.licence,
+            licence=in_language(self.licence, lang),
         )

@@ -44,18 +44,23 @@ FACT_DESTINATIONS = (
     "station",
     "post_office",
     "hospital",
+    "emergency",
+    "maternity",
     "gp",
     "pharmacy",
     "primary_school",
     "college",
     "supermarket",
 )
-#: Other open-data values a card gives when loaded (broadband, prices).
+#: Other open-data values a card gives when loaded (broadband, prices, natural hazards).
 FACT_FEATURES = (
     "fibre_share_pct",
     "ftth_deployed_share_pct",
-    "max_down_mbps",
+    "wired_100mbps_share_pct",
     "house_price_eur_m2",
+    "flood_plan",
+    "catnat_flood_count",
+    "catnat_drought_count",
 )
 
 #: Words written inside the page's markup, marked here for extraction (f-strings hide them).

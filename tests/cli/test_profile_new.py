@@ -41,6 +41,7 @@ def test_answers_from_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     profile = load_profile(out)
     assert "drive_min_AGF" in profile.criteria and "drive_min_bakery" in profile.criteria
     assert "wired_30mbps_share_pct" in profile.criteria
+    assert profile.trade is None  # not asked in the file: none
     # It does not replace a file unless asked to.
     code, _, err = run("profile", "new", "--answers", str(answers), "--out", str(out),
                        capsys=capsys)  # fmt: skip
@@ -65,7 +66,7 @@ def test_the_questions_are_asked_with_questionary(
     import questionary
 
     replies = iter(["family", "weekly", "both", ["primary"], "daily", "fibre", "1 500", "village",
-                    ["gp"]])  # fmt: skip
+                    ["gp"], "  graphiste   illustratrice "])  # fmt: skip
     asked: list[str] = []
 
     class Reply:
@@ -84,3 +85,4 @@ def test_the_questions_are_asked_with_questionary(
     profile = load_profile(out)
     assert profile.constraints["drive_min_TLS"].max == 90
     assert profile.criteria["house_price_eur_m2"].zero == 1800
+    assert profile.trade == "graphiste illustratrice"  # the last question, tidied

@@ -296,6 +296,17 @@ def test_help_and_version_exit_zero(cli):
     assert relocate.__version__ in result.out
 
 
+@pytest.mark.parametrize("command", ["rank", "map", "explain", "trip"])
+def test_profile_help_names_every_preset(cli, command):
+    from relocate.scoring import list_presets
+
+    result = cli(command, "--help")
+    assert result.code == 0
+    flat = " ".join(result.out.split()).replace("- ", "-")  # help wraps at hyphens
+    for preset in list_presets():
+        assert preset in flat, preset
+
+
 def test_no_command_prints_help_not_an_error(cli):
     result = cli()
     assert "Commands:" in result.out + result.err

@@ -163,3 +163,14 @@ def test_the_day_events_and_notes_are_judged_on_is_the_run_s(
     assert _texts(data, MARCIAC, "e") == []
     assert _texts(data, MARCIAC, "n") == []
     assert _texts(data, SAMATAN, "m")  # the members are still there
+
+
+def test_the_programme_s_sources_are_cited_in_french_on_a_french_page(
+    data: dict[str, Any],
+) -> None:
+    footer = "\n".join(data["sources"])
+    for name in ("Membres du programme", "Événements du programme", "Notes de terrain"):
+        assert name in footer
+    assert "données propres au programme\u00a0: à ne pas publier" in footer
+    assert "le conseiller du programme de la CCI" in footer
+    assert "programme's" not in footer and "Programme members" not in footer

@@ -356,3 +356,13 @@ def test_the_advisor_sees_only_the_members_who_consented(
     assert members is not None
     refused = members[~members["consent"]]
     assert refused[["name", "email", "phone"]].isna().all().all()
+
+
+def test_the_tables_sources_note_says_how_small_counts_are_written(
+    programme_gers: relocate.Territory,
+) -> None:
+    from relocate.outputs.tables import sources_text
+
+    note = sources_text(programme_gers, lang="en")
+    assert "a count below 3 is written 0, so that no member can be singled out" in note
+    assert "inférieur à 3 est écrit 0" in sources_text(programme_gers, lang="fr")

@@ -46,6 +46,15 @@ def test_the_answers_make_the_criteria_they_mean(tmp_path: Any) -> None:
     assert tomllib.loads(text)["name"]["en"] == profile.title("en")
 
 
+def test_a_trade_answered_is_the_profile_s_trade(tmp_path: Any) -> None:
+    profile, text = profile_from_answers({**FAMILY, "trade": "traductrice  technique"})
+    assert profile.trade == "traductrice technique"
+    assert tomllib.loads(text)["trade"] == "traductrice technique"
+    assert profile_from_answers(FAMILY)[0].trade is None
+    with pytest.raises(ProfileError, match="trade"):
+        profile_from_answers({**FAMILY, "trade": "x" * 101})
+
+
 def test_what_does_not_apply_gives_nothing() -> None:
     answers = {**FAMILY, "household": "couple", "flights": "never", "remote_work": "no"}
     answers.pop("budget_eur_m2")

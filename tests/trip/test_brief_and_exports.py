@@ -716,3 +716,13 @@ def test_a_title_with_line_breaks_makes_a_valid_calendar(
     calendar = Calendar.from_ical(schedule_ics(plan, title=title, villages=territory.villages))
     assert str(calendar["x-wr-calname"]) == " ".join(title.split())
     assert len(list(calendar.walk("VEVENT"))) == 4  # three visits and a lunch
+
+
+def test_the_facts_a_brief_card_gives_are_the_catalogue_s() -> None:
+    from relocate.catalogue import default_catalogue
+    from relocate.trip.brief import FACT_DESTINATIONS, FACT_FEATURES
+
+    catalogue = default_catalogue()
+    unknown = [n for n in FACT_FEATURES if not catalogue.is_known(n)]
+    unknown += [k for k in FACT_DESTINATIONS if catalogue.service_kind(k) is None]
+    assert unknown == []
