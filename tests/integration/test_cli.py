@@ -77,7 +77,8 @@ def test_rank_top_matches_the_api(cli, gers):
     )
     expected = list(ranking.top(3).index)
     assert [row[1] for row in _ranking_rows(result.out)] == expected
-    assert expected[0] == "32160"  # L'Isle-Jourdain: the town closest to Toulouse-Blagnac
+    # Ségoufielle: a village of 1,138 people, 21 min from Toulouse-Blagnac, 5 from a town.
+    assert expected[0] == "32425"
 
 
 def test_rank_writes_the_table_it_is_asked_for(cli, tmp_path):
@@ -390,7 +391,7 @@ def test_subprocess_success(cli_subprocess, tmp_path):
     )
     assert result.code == 0, result.err
     assert result.err == ""
-    assert _ranking_rows(result.out)[0][:2] == ["1", "32160"]
+    assert _ranking_rows(result.out)[0][:2] == ["1", "32425"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.gpkg", "r.gpkg.sources.txt"]
 
 
