@@ -139,6 +139,7 @@ def map_command(
     from relocate.outputs.map import build_map, write_map
     from relocate.outputs.report import format_ranking
     from relocate.scoring import load_profile
+    from relocate.sources.mayors import load_mayors
 
     if out is not None and out.suffix.lower() not in {".html", ".htm"}:
         raise click.BadParameter(f"{out} should end in .html", param_hint="--out")
@@ -152,7 +153,9 @@ def map_command(
     sure = robustness_if_asked(
         territory, wanted, robust=robust, samples=samples, seed=seed, top=top
     )
-    write_map(build_map(ranking, territory, top=top, lang=lang, robustness=sure), out)
+    mayors = load_mayors(cache_dir=territory.settings.cache_dir)
+    page = build_map(ranking, territory, top=top, lang=lang, robustness=sure, mayors=mayors)
+    write_map(page, out)
     # The page speaks --lang; the terminal, the advisor's, speaks the terminal's language.
     tr = translator(terminal_language())
     click.echo(format_ranking(ranking, territory, top=top, lang=tr.lang, robustness=sure))

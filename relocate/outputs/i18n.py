@@ -114,6 +114,7 @@ PAGE_TEXTS: dict[str, str] = {
     "no": N_("no"),
     "other_facts": N_("Other facts"),
     "town_hall": N_("Town hall"),
+    "mayor": N_("Mayor"),
     "address": N_("Address"),
     "phone": N_("Phone"),
     "email": N_("E-mail"),

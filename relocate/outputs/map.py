@@ -33,6 +33,7 @@ from relocate.programme.notes import village_notes
 from relocate.programme.privacy import household_counts, household_views, trade_lines
 from relocate.scoring import Ranking
 from relocate.scoring.score import PROGRAMME_SOURCES
+from relocate.sources.mayors import MayorData
 from relocate.territory import Territory
 
 if TYPE_CHECKING:  # typing only: the robustness engine is imported by who computes it
@@ -282,10 +283,27 @@ class _Strings:
         return self._at[text]
 
 
+def _mayor(mayors: MayorData | None, code: str, lang: str) -> dict[str, str] | None:
+    """A village's mayor for its card: the name, and since when (in ``lang``)."""
+    mayor = mayors.of(code) if mayors is not None else None
+    if mayor is None:
+        return None
+    since = ""
+    if mayor.office_start is not None:
+        when = format_date(mayor.office_start, "d MMMM y", locale=translator(lang).locale)
+        since = translator(lang)._("since {date}").format(date=when)
+    return {"name": mayor.name, "since": since}
+
+
 def _villages(
-    territory: Territory, columns: list[str], places: list[str], exact: set[str], lang: str
+    territory: Territory,
+    columns: list[str],
+    places: list[str],
+    exact: set[str],
+    lang: str,
+    mayors: MayorData | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Each village's values (numbers, and the names of its nearest places) and town hall."""
+    """Each village's values (numbers, and the names of its nearest places), town hall, mayor."""
     strings = _Strings()
     features = territory.features
     values = features.reindex(columns=columns)
@@ -306,6 +324,7 @@ def _villages(
                     "email": _text(village["townhall_email"]),
                     "website": _text(village["townhall_website"]),
                     "hours": format_opening_hours(village["townhall_hours"], lang=lang),
+                    "mayor": _mayor(mayors, str(code), lang),
                 },
             }
         )
@@ -386,11 +405,13 @@ def page_data(
     top: int,
     lang: str,
     robustness: Robustness | None = None,
+    mayors: MayorData | None = None,
 ) -> dict[str, Any]:
     """Everything the page needs, as plain data: the one definition of the profile it scores.
 
     See ``relocate/outputs/static/`` for how the page uses it: ``score.js`` scores
-    exactly as :func:`relocate.scoring.score` does.
+    exactly as :func:`relocate.scoring.score` does. With ``mayors``, each card names
+    the village's mayor and the footer cites the register.
     """
     profile = ranking.profile
     criteria, constraints, facts = _columns(ranking, territory)
@@ -399,7 +420,7 @@ def page_data(
     places = [
         n for n in territory.features.columns if not territory.spec(n).unit.numeric
     ]  # the names of the nearest places, as text
-    villages, strings = _villages(territory, columns, places, exact, lang)
+    villages, strings = _villages(territory, columns, places, exact, lang, mayors)
     index = {name: i for i, name in enumerate(columns)}
 
     def entry(name: str) -> dict[str, Any]:
@@ -452,7 +473,8 @@ def page_data(
             for code, row in territory.airports.iterrows()
         ],
         "layers": _layers(territory, lang),
-        "sources": [s.citation(lang) for s in territory.sources],
+        "sources": [s.citation(lang) for s in territory.sources]
+        + ([mayors.source.citation(lang)] if mayors is not None else []),
         "drive_times": territory.describe_drive_times(lang),
         "drive_estimated": any(
             territory.is_estimate(c) for c in columns if territory.spec(c).role == "drive"
@@ -570,6 +592,7 @@ def build_map(
     top: int = 10,
     lang: str = "fr",
     robustness: Robustness | None = None,
+    mayors: MayorData | None = None,
 ) -> folium.Map:
     """Build the self-contained map page of a ranking.
 
@@ -593,6 +616,9 @@ def build_map(
         How sure each rank is over plausible weights of the profile
         (:func:`relocate.scoring.robust.robustness`): the top list and the cards say
         it, as figures for the profile's own weights (they do not follow the sliders).
+    mayors
+        The mayors (:func:`relocate.sources.mayors.load_mayors`): each card names its
+        village's mayor, and the footer cites the register and its date.
 
     Raises
     ------
@@ -601,7 +627,7 @@ def build_map(
     """
     if lang not in LANGUAGES:
         raise InvalidOptionError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    data = page_data(ranking, territory, top=top, lang=lang, robustness=robustness)
+    data = page_data(ranking, territory, top=top, lang=lang, robustness=robustness, mayors=mayors)
     west, south, east, north = territory.villages.geometry.to_crs("EPSG:4326").total_bounds
     # The zoom buttons and the (metric) scale are the page's own, in its language.
     fmap = folium.Map(tiles=None, control_scale=False, zoom_control=False, prefer_canvas=False)

@@ -269,7 +269,10 @@ def family_ranking(gers: relocate.Territory, family: Profile) -> Ranking:
 
 
 def _write(ranking: Ranking, territory: relocate.Territory, path: Path, lang: str) -> Path:
-    return write_map(build_map(ranking, territory, top=10, lang=lang), path)
+    from relocate.sources.mayors import load_mayors
+
+    mayors = load_mayors(cache_dir=territory.settings.cache_dir)  # as `relocate map` does
+    return write_map(build_map(ranking, territory, top=10, lang=lang, mayors=mayors), path)
 
 
 @pytest.fixture(scope="session")

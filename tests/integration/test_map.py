@@ -143,6 +143,20 @@ def test_sources_and_editions_are_in_the_page(data):
     assert "édition" in text and "licence" in text  # the citation's own words, in French
 
 
+def test_cards_name_the_mayor_with_the_register_cited(data, cache_dir):
+    from relocate.sources.mayors import load_mayors
+
+    mayors = load_mayors(cache_dir=cache_dir)
+    by_code = {v["insee"]: v["th"]["mayor"] for v in data["villages"]}
+    auch = mayors.of("32013")
+    assert auch is not None
+    assert by_code["32013"]["name"] == auch.name
+    assert by_code["32013"]["since"].startswith("depuis le ")  # the page is French
+    named = sum(1 for m in by_code.values() if m)
+    assert named >= 450  # the register names almost every mayor of the Gers
+    assert any("Répertoire national des élus" in s for s in data["sources"])
+
+
 def test_page_names_the_nearest_places(data, gers):
     assert {"nearest_town_name", "nearest_airport_name"} <= set(data["text_columns"])
     by_name = {e["name"]: e for e in [*data["criteria"], *data["facts"]]}

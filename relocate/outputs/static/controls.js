@@ -933,13 +933,18 @@
       ]);
     },
 
-    /** Town hall: address, phone, e-mail (mailto only if it looks like one), website, hours. */
+    /** Town hall: the mayor, address, phone, e-mail (mailto only if it looks like one),
+     * website, hours. */
     _townHall: function (th) {
       const t = this.options.ui.t;
       const rows = [];
       const row = (key, value) => rows.push(el("div", {}, [
         el("dt", { text: t(key) }), el("dd", {}, [value]),
       ]));
+      if (th.mayor && th.mayor.name) {
+        const since = th.mayor.since ? ", " + th.mayor.since : "";
+        row("mayor", el("span", { text: th.mayor.name + since }));
+      }
       if (th.address) {
         row("address", el("span", { text: String(th.address).replace(/\s+/g, " ").trim() }));
       }
