@@ -57,10 +57,10 @@ from relocate.errors import InvalidOptionError
 from relocate.i18n import translator
 from relocate.programme.privacy import members_of
 from relocate.scoring import Profile, list_presets, load_profile, parse_profile, score
+from relocate.scoring.score import PROGRAMME_SOURCES
 from relocate.territory import Territory
 
 __all__ = [
-    "PROGRAMME_SOURCES",
     "Basis",
     "Evaluation",
     "Learned",
@@ -71,8 +71,6 @@ __all__ = [
     "write_learned",
 ]
 
-#: The programme's own sources: their features are left out (they would give the answer).
-PROGRAMME_SOURCES = frozenset({"members", "notes", "events"})
 #: Features that say how well a value is known, not what a household prefers.
 NOT_PREFERENCES = frozenset({"snap_m", "house_price_low_confidence"})
 #: The heaviest weight of a learned profile; the lightest kept is 1.
@@ -145,6 +143,7 @@ def eligible_features(territory: Territory, *, exclude: Collection[str] = ()) ->
         spec = territory.catalogue.spec(str(name))
         if spec is None or not spec.unit.numeric or spec.role in ("dist", "name"):
             continue
+        # The programme's own features are left out: they would give the answer.
         if set(spec.sources) & PROGRAMME_SOURCES or name in NOT_PREFERENCES or name in exclude:
             continue
         values = pd.to_numeric(territory.features[name], errors="coerce").astype(float)
