@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -75,3 +76,22 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
 
 def test_english_is_the_code_s_own_words() -> None:
     assert translator("en")._("Anything") == "Anything"
+
+
+@pytest.mark.parametrize(
+    ("lang", "dates", "listed"),
+    [
+        ("fr", ("dimanche 1er mars 2026", "1er mars 2026", "28 mars 2026"), "a, b et c"),
+        ("en", ("Sunday 1 March 2026", "1 March 2026", "28 March 2026"), "a, b and c"),
+    ],
+)
+def test_dates_and_lists_as_the_locale_writes_them(
+    lang: str, dates: tuple[str, str, str], listed: str
+) -> None:
+    tr = translator(lang)
+    first, last = date(2026, 3, 1), date(2026, 3, 28)
+    assert (tr.long_date(first, year=True), tr.day_month_year(first)) == dates[:2]
+    assert tr.day_month_year(last) == dates[2]
+    assert tr.join(["a", "b", "c"]) == listed
+    assert tr.join(["a"]) == "a"
+    assert tr.join([]) == ""

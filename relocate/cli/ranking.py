@@ -216,12 +216,14 @@ def explain(
     from relocate._names import find_village
     from relocate.outputs.report import format_explanation
     from relocate.scoring import load_profile
+    from relocate.sources.mayors import load_mayors
 
     wanted = load_profile(profile)
     territory = load(departement, airports, town_min_population, trade=trade_of(wanted, trade))
     code = find_village(territory.villages["name"].to_dict(), village)
     ranking = rank_territory(wanted, territory)
-    click.echo(format_explanation(ranking, territory, code, lang=lang))
+    mayors = load_mayors(cache_dir=territory.settings.cache_dir)
+    click.echo(format_explanation(ranking, territory, code, lang=lang, mayors=mayors))
 
 
 @click.command()

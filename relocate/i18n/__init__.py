@@ -17,13 +17,14 @@ import functools
 import gettext
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_day_names
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -38,6 +39,7 @@ __all__ = [
     "N_",
     "Translator",
     "catalogue_path",
+    "in_sentence",
     "terminal_language",
     "translator",
 ]
@@ -51,6 +53,23 @@ LOCALES: dict[str, str] = {"fr": "fr_FR", "en": "en_GB"}
 def N_(message: str) -> str:
     """Mark a message for extraction, to be translated later (``tr._(message)``)."""
     return message
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: its capital dropped, unless it starts an acronym.
+
+    The page script does the same (``lowerFirst`` in ``outputs/static/controls.js``).
+
+    Examples
+    --------
+    >>> in_sentence("Trajet vers l’école élémentaire la plus proche")
+    'trajet vers l’école élémentaire la plus proche'
+    >>> in_sentence("TLS drive")
+    'TLS drive'
+    """
+    if len(label) > 1 and label[1] == label[1].lower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def catalogue_path(lang: str) -> str:
@@ -111,10 +130,14 @@ class Translator:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
-    def decimal(self, value: float, *, max_digits: int = 2, grouped: bool = True) -> str:
-        """A number with up to ``max_digits`` decimals (``1,3``, ``70``; ``2000`` ungrouped)."""
-        pattern = ("#,##0" if grouped else "0") + ("." + "#" * max_digits if max_digits > 0 else "")
+    def decimal(self, value: float, *, max_digits: int = 2) -> str:
+        """A number with up to ``max_digits`` decimals, grouped (``1,3``, ``70``, ``1 500``)."""
+        pattern = "#,##0" + ("." + "#" * max_digits if max_digits > 0 else "")
         return format_decimal(value, format=pattern, locale=self.locale)
+
+    def join(self, items: Sequence[str]) -> str:
+        """Items as the locale lists them: ``a, b et c``, ``a, b and c``."""
+        return str(format_list(list(items), locale=self.locale)) if items else ""
 
     def percent(self, share: float) -> str:
         """A share (0-1) as a whole percentage (``25 %``)."""
@@ -122,8 +145,17 @@ class Translator:
 
     def long_date(self, day: date, *, year: bool = False) -> str:
         """``lundi 7 décembre`` / ``Monday 7 December`` (with the year if asked)."""
-        pattern = "EEEE d MMMM" + (" y" if year else "")
-        return format_date(day, pattern, locale=self.locale)
+        return self._date(day, "EEEE d MMMM" + (" y" if year else ""))
+
+    def day_month_year(self, day: date) -> str:
+        """A date without its weekday: ``28 mars 2026``, ``1er mars 2026``, ``28 March 2026``."""
+        return self._date(day, "d MMMM y")
+
+    def _date(self, day: date, pattern: str) -> str:
+        # French writes the first of the month as an ordinal (1er), which CLDR does not.
+        if self.lang == "fr" and day.day == 1:
+            pattern = pattern.replace("d MMMM", "d'er' MMMM")
+        return str(format_date(day, pattern, locale=self.locale))
 
     def clock(self, moment: time) -> str:
         """A time of day: ``9 h``, ``9 h 30`` in French, ``09:30`` in English."""

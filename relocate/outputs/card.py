@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from relocate._frames import number_at, value_at
-from relocate.i18n import translator
+from relocate.i18n import in_sentence, translator
 from relocate.outputs.formats import format_opening_hours, format_value, is_missing
 from relocate.programme.members import MembersSource
 from relocate.scoring import Ranking
@@ -105,14 +105,14 @@ def coverage_lines(ranking: Ranking, territory: Territory, *, lang: str = "en") 
     """
     tr = translator(lang)
     share = ranking.scored_share
-    missing = [territory.spec(name).label(lang) for name in ranking.unscored]
+    missing = [in_sentence(territory.spec(name).label(lang)) for name in ranking.unscored]
     if missing:
         lines = [
             tr.ngettext(
                 "This ranking covers {share} of the profile's weight: {names} has no data here.",
                 "This ranking covers {share} of the profile's weight: {names} have no data here.",
                 len(missing),
-            ).format(share=tr.percent(share), names=", ".join(missing))
+            ).format(share=tr.percent(share), names=tr.join(missing))
         ]
     else:
         lines = [tr._("This ranking covers all of the profile's weight.")]

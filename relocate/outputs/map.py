@@ -8,7 +8,7 @@ import importlib.resources
 import json
 import math
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,7 +16,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from babel.dates import format_date
 from branca.element import Element, Figure
 from jinja2 import Template
 
@@ -34,6 +33,7 @@ from relocate.programme.privacy import household_counts, household_views, trade_
 from relocate.scoring import Ranking
 from relocate.scoring.score import PROGRAMME_SOURCES
 from relocate.sources.mayors import MayorData
+from relocate.sources.opendata import edition_words
 from relocate.territory import Territory
 
 if TYPE_CHECKING:  # typing only: the robustness engine is imported by who computes it
@@ -145,31 +145,13 @@ def _unit_entry(unit: Unit, lang: str) -> dict[str, Any]:
 _BETTER_BY_ROLE = {"dist": "lower", "drive": "lower", "count": "higher"}
 
 
-#: The edition of a file that states no date, as the store names it (``relocate.sources.
-#: opendata``): ``edition unknown, imported on 2026-12-01``, or ``retrieved 2026-12-01``.
-_UNDATED = re.compile(r"(edition unknown, imported on|retrieved) (\d{4})-(\d{2})-(\d{2})(.*)")
-
-
-def _edition(edition: str, lang: str) -> str:
-    """An edition as the household reads it: an undated file's words in its language."""
-    found = _UNDATED.fullmatch(edition)
-    if found is None:
-        return edition
-    tr = translator(lang)
-    how, year, month, day, rest = found.groups()
-    when = format_date(date(int(year), int(month), int(day)), "d MMMM y", locale=tr.locale)
-    if how == "retrieved":
-        return tr._("retrieved on {date}").format(date=when) + rest
-    return tr._("edition unknown, imported on {date}").format(date=when) + rest
-
-
 def _source_label(territory: Territory, name: str, lang: str) -> str:
     """Where a feature comes from, shortly: ``communes``, ``arcep 2025-T2`` (in ``lang``)."""
     keys = territory.feature_sources.get(name, ())
     if territory.is_built_in(name):
         return ", ".join(keys)
     found = territory.sources_of(name)
-    return ", ".join(f"{s.key} {_edition(s.edition, lang)}" for s in found) or ", ".join(keys)
+    return ", ".join(f"{s.key} {edition_words(s.edition, lang)}" for s in found) or ", ".join(keys)
 
 
 def _place_of(territory: Territory, name: str) -> str | None:
@@ -227,7 +209,7 @@ def _layers(territory: Territory, lang: str) -> list[dict[str, Any]]:
                 {
                     "kind": str(kind),
                     "label": _layer_label(territory, str(kind), lang),
-                    "source": f"{loaded.info.key} {_edition(loaded.info.edition, lang)}",
+                    "source": f"{loaded.info.key} {edition_words(loaded.info.edition, lang)}",
                     "items": [
                         [round(float(lon), 5), round(float(lat), 5), _text(name)]
                         for lon, lat, name in zip(
@@ -290,7 +272,7 @@ def _mayor(mayors: MayorData | None, code: str, lang: str) -> dict[str, str] | N
         return None
     since = ""
     if mayor.office_start is not None:
-        when = format_date(mayor.office_start, "d MMMM y", locale=translator(lang).locale)
+        when = translator(lang).day_month_year(mayor.office_start)
         since = translator(lang)._("since {date}").format(date=when)
     return {"name": mayor.name, "since": since}
 

@@ -19,6 +19,7 @@ from relocate.territory import Territory
 
 if TYPE_CHECKING:
     from relocate.scoring.robust import Robustness
+    from relocate.sources.mayors import MayorData
 
 __all__ = ["format_explanation", "format_ranking"]
 
@@ -123,9 +124,29 @@ def format_ranking(
 
 
 def format_explanation(
-    ranking: Ranking, territory: Territory, code: str, *, lang: str = "en"
+    ranking: Ranking,
+    territory: Territory,
+    code: str,
+    *,
+    lang: str = "en",
+    mayors: MayorData | None = None,
 ) -> str:
-    """One village's score, explained criterion by criterion, with its town hall."""
+    """One village's score, explained criterion by criterion, with its mayor and town hall.
+
+    Parameters
+    ----------
+    ranking
+        The profile's ranking.
+    territory
+        The département the village belongs to.
+    code
+        The village's INSEE code.
+    lang
+        The language of the report.
+    mayors
+        The mayors (:func:`relocate.sources.mayors.load_mayors`); with them, the town
+        hall's part names the mayor and since when, and the sources cite the register.
+    """
     tr = translator(lang)
     card = village_card(ranking, territory, code, lang=lang)
     if pd.isna(card.score):
@@ -163,9 +184,10 @@ def format_explanation(
             lines.append(f"  {label}: {value} [{fact.source}]")
     hall = card.townhall
     unpublished = tr._("not published")
+    lines += ["", tr._("Town hall:")]
+    if mayors is not None:
+        lines.append("  " + _mayor_line(mayors, code, lang))
     lines += [
-        "",
-        tr._("Town hall:"),
         "  " + tr._("address: {value}").format(value=hall.address or unpublished),
         "  " + tr._("phone:   {value}").format(value=hall.phone or unpublished),
         "  " + tr._("e-mail:  {value}").format(value=hall.email or unpublished),
@@ -175,4 +197,26 @@ def format_explanation(
         tr._("Sources:"),
         sources_text(territory, lang=lang),
     ]
+    if mayors is not None:
+        lines.append(
+            "- "
+            + tr._("{citation}; loaded from {where}").format(
+                citation=mayors.source.citation(lang), where=mayors.source.loaded_from
+            )
+        )
     return "\n".join(lines)
+
+
+def _mayor_line(mayors: MayorData, code: str, lang: str) -> str:
+    """``Mayor: Camille BONNE, since 22 March 2026 (register as of 7 December 2026)``."""
+    tr = translator(lang)
+    mayor = mayors.of(code)
+    if mayor is None:
+        return tr._("Mayor: not in the register")
+    since = (
+        tr._(", since {date}").format(date=tr.day_month_year(mayor.office_start))
+        if mayor.office_start
+        else ""
+    )
+    known = tr._("(register as of {date})").format(date=tr.day_month_year(mayors.as_of))
+    return f"{tr._('Mayor:')} {mayor.name}{since} {known}"

@@ -223,13 +223,13 @@ class Criterion(BaseModel):
         if self.points is not None:
             steps = [
                 tr._("{share} at {value} {unit}").format(
-                    share=tr.percent(u), value=tr.decimal(x, grouped=False), unit=unit
+                    share=tr.percent(u), value=tr.decimal(x), unit=unit
                 )
                 for x, u in self.points
             ]
             return _tidy(tr._("satisfaction {steps}").format(steps=", ".join(steps)))
-        full = tr.decimal(float(self.full), grouped=False)  # type: ignore[arg-type]
-        zero = tr.decimal(float(self.zero), grouped=False)  # type: ignore[arg-type]
+        full = tr.decimal(float(self.full))  # type: ignore[arg-type]
+        zero = tr.decimal(float(self.zero))  # type: ignore[arg-type]
         if self.better == "lower":
             text = tr._("full satisfaction at {full} {unit} or less, none at {zero} {unit} or more")
         else:
@@ -275,10 +275,10 @@ class Constraint(BaseModel):
         tr = translator(lang)
         parts = []
         if self.min is not None:
-            bound = tr.decimal(self.min, grouped=False)
+            bound = tr.decimal(self.min)
             parts.append(tr._("at least {bound} {unit}").format(bound=bound, unit=unit))
         if self.max is not None:
-            bound = tr.decimal(self.max, grouped=False)
+            bound = tr.decimal(self.max)
             parts.append(tr._("at most {bound} {unit}").format(bound=bound, unit=unit))
         return _tidy(tr._(" and ").join(parts))
 

@@ -15,7 +15,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from babel.dates import format_date
 
 from relocate.declare import Destination, DestinationFamily, Feature, ServiceKind, Text
 from relocate.errors import InvalidOptionError, SourceFormatError
@@ -388,7 +387,7 @@ def edition_words(edition: str, lang: str = "en") -> str:
     Examples
     --------
     >>> edition_words("edition unknown, imported on 2026-12-01", "fr")
-    'édition inconnue, importée le 1 décembre 2026'
+    'édition inconnue, importée le 1er décembre 2026'
     >>> edition_words("retrieved 2026-03-02 #2", "en")
     'retrieved on 2 March 2026 #2'
     >>> edition_words("2025-T2", "fr")
@@ -399,7 +398,7 @@ def edition_words(edition: str, lang: str = "en") -> str:
         return edition
     tr = translator(lang)
     how, day, rest = found.groups()
-    when = format_date(date.fromisoformat(day), "d MMMM y", locale=tr.locale)
+    when = tr.day_month_year(date.fromisoformat(day))
     if how == "retrieved":
         return tr._("retrieved on {date}").format(date=when) + rest
     return tr._("edition unknown, imported on {date}").format(date=when) + rest

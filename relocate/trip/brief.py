@@ -24,7 +24,7 @@ from pathlib import Path
 
 from relocate._files import write_files
 from relocate.declare import NEAREST_NAME
-from relocate.i18n import N_, translator
+from relocate.i18n import N_, in_sentence, translator
 from relocate.outputs.card import VillageCard, low_confidence, village_card
 from relocate.outputs.formats import format_value, is_missing
 from relocate.programme.privacy import advisor_section, household_section
@@ -35,7 +35,7 @@ from relocate.territory import Territory
 from relocate.trip.daymap import CSS as MAP_CSS
 from relocate.trip.daymap import Roads, day_map
 from relocate.trip.model import DayPlan, Place, Stop, TripPlan
-from relocate.trip.words import day_month_year, visit_note
+from relocate.trip.words import visit_note
 
 __all__ = ["FACT_DESTINATIONS", "FACT_FEATURES", "build_brief", "weight_words", "write_brief"]
 
@@ -292,7 +292,7 @@ def _profile_section(ranking: Ranking, territory: Territory, lang: str) -> str:
         share=tr.percent(share)
     )
     if ranking.unscored:
-        labels = ", ".join(_label(territory, n, lang) for n in ranking.unscored)
+        labels = tr.join([in_sentence(_label(territory, n, lang)) for n in ranking.unscored])
         compared += " " + tr._("Without data, not compared: {labels}.").format(labels=labels)
     if (ties := ranking.top_ties()) > 1:
         compared += " " + tr._("{n} villages share the best score.").format(n=tr.number(ties))
@@ -416,7 +416,7 @@ def _sources(plan: TripPlan, territory: Territory, mayors: MayorData | None, lan
                 tr._(
                     "Mayors: the municipal councils elected in March 2026 and the changes "
                     "recorded since, up to {date} (the latest date the register records)."
-                ).format(date=day_month_year(mayors.as_of, lang))
+                ).format(date=tr.day_month_year(mayors.as_of))
             )
             + "</li>"
         )
@@ -607,11 +607,11 @@ def _townhall(card: VillageCard, mayors: MayorData | None, lang: str) -> str:
             lines.append(_e(tr._("Mayor: not in the register")))
         else:
             since = (
-                tr._(", since {date}").format(date=day_month_year(mayor.office_start, lang))
+                tr._(", since {date}").format(date=tr.day_month_year(mayor.office_start))
                 if mayor.office_start
                 else ""
             )
-            known = tr._("(register as of {date})").format(date=day_month_year(mayors.as_of, lang))
+            known = tr._("(register as of {date})").format(date=tr.day_month_year(mayors.as_of))
             lines.append(
                 _e(tr._("Mayor:"))
                 + f" <strong>{_data(mayor.name)}</strong>{_e(since)}"

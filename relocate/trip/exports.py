@@ -21,7 +21,7 @@ from relocate.i18n import N_, translator
 from relocate.outputs.formats import format_opening_hours, is_missing
 from relocate.sources.mayors import MayorData
 from relocate.trip.model import DayPlan, Place, Stop, TripPlan
-from relocate.trip.words import at_place, day_month_year, of_place, visit_note
+from relocate.trip.words import at_place, of_place, visit_note
 
 __all__ = [
     "LEFT_OUT_COLUMNS",
@@ -286,7 +286,7 @@ def _description(stop: Stop, hall: _Hall, mayors: MayorData | None, lang: str) -
     lines = []
     if mayors is not None and (mayor := mayors.of(stop.insee)) is not None:
         since = (
-            tr._(", since {date}").format(date=day_month_year(mayor.office_start, lang))
+            tr._(", since {date}").format(date=tr.day_month_year(mayor.office_start))
             if mayor.office_start
             else ""
         )

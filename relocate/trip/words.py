@@ -19,17 +19,14 @@ Examples
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
-
-from babel.dates import format_date
 
 from relocate.i18n import translator
 
 if TYPE_CHECKING:
     from relocate.trip.model import Stop
 
-__all__ = ["at_place", "day_month_year", "of_place", "visit_note"]
+__all__ = ["at_place", "of_place", "visit_note"]
 
 _VOWELS = "aeiouyàâäéèêëîïôöûüAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜ"
 
@@ -75,8 +72,3 @@ def visit_note(stop: Stop, lang: str) -> str | None:
     if note is not None or not stop.townhall_open:
         return tr._("The town hall opens outside the day's hours: call for a meeting.")
     return None
-
-
-def day_month_year(day: date, lang: str) -> str:
-    """A date without its weekday: ``28 mars 2026``, ``28 March 2026``."""
-    return str(format_date(day, "d MMMM y", locale=translator(lang).locale))

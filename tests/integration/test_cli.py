@@ -163,6 +163,14 @@ def test_explain_an_excluded_village_says_why(cli, gers):
     assert "FAILED" in result.out
 
 
+def test_explain_names_the_mayor_with_the_register_cited(cli):
+    result = cli("explain", "Auch", "-p", "family", "--lang", "fr")
+    assert result.code == 0, result.err
+    hall = result.out.split("Mairie\u00a0:")[1]
+    assert "Maire\u00a0: Camille BONNE, depuis le 28 mars 2026 (répertoire au " in hall
+    assert "Répertoire national des élus" in result.out.split("Sources\u00a0:")[1]
+
+
 def test_explain_corsican_code_in_lower_case(cli):
     result = cli("explain", "2a004", "-p", "family", "-d", "2A")
     assert result.code == 0, result.err

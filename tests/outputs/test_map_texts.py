@@ -1,17 +1,17 @@
-"""The map's own formatting of what the sources say: editions in the household's language."""
+"""Editions as the household reads them, on the map and the brief: in its language."""
 
 from __future__ import annotations
 
 import pytest
 
-from relocate.outputs.map import _edition
+from relocate.sources.opendata import edition_words
 
 
 @pytest.mark.parametrize(
     ("edition", "lang", "shown"),
     [
         ("2025-T2", "fr", "2025-T2"),
-        ("retrieved 2026-12-01", "fr", "récupérée le 1 décembre 2026"),
+        ("retrieved 2026-12-01", "fr", "récupérée le 1er décembre 2026"),
         ("retrieved 2026-12-01", "en", "retrieved on 1 December 2026"),
         (
             "edition unknown, imported on 2026-03-09",
@@ -27,4 +27,4 @@ from relocate.outputs.map import _edition
     ],
 )
 def test_editions_read_in_the_page_s_language(edition: str, lang: str, shown: str) -> None:
-    assert _edition(edition, lang) == shown
+    assert edition_words(edition, lang) == shown

@@ -157,7 +157,7 @@ def test_a_village_s_notes_say_their_dates_and_which_have_expired(
     expired = [n for n in lines if n.expired]
     assert [n.key for n in expired] == ["house_for_rent"]
     assert expired[0].text("fr") == (
-        "Une maison à louer\u00a0: oui (notée le samedi 1 août 2026\u00a0; "
+        "Une maison à louer\u00a0: oui (notée le samedi 1er août 2026\u00a0; "
         "expirée le mercredi 30 septembre 2026)"
     )
     assert "Conseillère Exemple" not in lines[0].text("fr")

@@ -471,7 +471,7 @@ def test_curve_and_constraint_descriptions() -> None:
     higher = Criterion(weight=1, better="higher", full=2000, zero=200)
     assert lower.describe("min") == "full satisfaction at 30 min or less, none at 90 min or more"
     assert higher.describe("inhabitants") == (
-        "full satisfaction at 2000 inhabitants or more, none at 200 inhabitants or less"
+        "full satisfaction at 2,000 inhabitants or more, none at 200 inhabitants or less"
     )
     assert Constraint(min=300).describe("inhabitants") == "at least 300 inhabitants"
     assert Constraint(min=1, max=20).describe("min") == "at least 1 min and at most 20 min"
@@ -556,7 +556,7 @@ def test_a_curve_through_points_is_piecewise_linear_and_flat_beyond() -> None:
     assert math.isnan(curve.utility(values)[-1])
     assert curve.describe("inhabitants") == (
         "satisfaction 0% at 0 inhabitants, 100% at 300 inhabitants, "
-        "100% at 1500 inhabitants, 20% at 5000 inhabitants"
+        "100% at 1,500 inhabitants, 20% at 5,000 inhabitants"
     )
     for bad, fragment in [
         ([[0, 0]], "at least two points"),

@@ -328,7 +328,7 @@ def test_brief_names_every_visit_and_prints_on_a4(
     assert "matters a lot: full satisfaction at 10 min or less, none at 60 min or more" in html
     assert "at least 100 inhabitants" in html
     assert "67% of these priorities (by weight) could be compared here." in html
-    assert "Without data, not compared: Premises eligible to fibre." in html
+    assert "Without data, not compared: premises eligible to fibre." in html
     # Headings stay with what follows them.
     assert "break-after: avoid" in html
     assert '<div class="keep"><h2>Day 1' in html
