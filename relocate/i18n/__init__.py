@@ -17,6 +17,7 @@ import functools
 import gettext
 import io
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -48,6 +49,10 @@ __all__ = [
 DOMAIN = "relocate"
 #: The Babel locale of each language.
 LOCALES: dict[str, str] = {"fr": "fr_FR", "en": "en_GB"}
+
+
+#: A ``: ; ? !`` that ends a word and is followed by a space (not the colon of a URL).
+_FRENCH_SPACE = re.compile(r"(?<=[^\s\u00a0\u202f])([:;?!])(?=\s|$)")
 
 
 def N_(message: str) -> str:
@@ -134,6 +139,22 @@ class Translator:
         """A number with up to ``max_digits`` decimals, grouped (``1,3``, ``70``, ``1 500``)."""
         pattern = "#,##0" + ("." + "#" * max_digits if max_digits > 0 else "")
         return format_decimal(value, format=pattern, locale=self.locale)
+
+    def punctuate(self, text: str) -> str:
+        r"""A text given once for every language, spaced as the language writes ``: ; ? !``.
+
+        French puts a no-break space before them (``Base GASPAR\u00a0: catastrophes``).
+
+        Examples
+        --------
+        >>> translator("fr").punctuate("Base GASPAR: risques; https://x.fr")
+        'Base GASPAR\xa0: risques\xa0; https://x.fr'
+        >>> translator("en").punctuate("Base GASPAR: risques")
+        'Base GASPAR: risques'
+        """
+        if self.lang != "fr":
+            return text
+        return _FRENCH_SPACE.sub("\u00a0\\1", text)
 
     def join(self, items: Sequence[str]) -> str:
         """Items as the locale lists them: ``a, b et c``, ``a, b and c``."""

@@ -23,6 +23,7 @@ __all__ = [
     "airports_source",
     "drivable_airports",
     "load_airports",
+    "short_name",
 ]
 
 _PACKAGE = "airportsdata"
@@ -33,6 +34,30 @@ _PACKAGE = "airportsdata"
 AIRPORT_COUNTRIES = frozenset(
     {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BE", "LU", "DE", "CH", "IT", "MC", "ES", "AD"}
 )
+
+
+#: The generic words airportsdata's (English) names end with, dropped from the names
+#: relocate shows: the layer or criterion already says it is an airport, in the
+#: reader's language.
+_GENERIC_SUFFIXES = (" International Airport", " Airport", " Airfield", " Air Base")
+
+
+def short_name(name: str) -> str:
+    """An airport's name without its English generic word, in any language's sentence.
+
+    Examples
+    --------
+    >>> short_name("Toulouse-Blagnac Airport")
+    'Toulouse-Blagnac'
+    >>> short_name("Barcelona International Airport")
+    'Barcelona'
+    >>> short_name("Fixture Airport One")
+    'Fixture Airport One'
+    """
+    for suffix in _GENERIC_SUFFIXES:
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
 
 
 @functools.cache
@@ -67,7 +92,11 @@ def airports_source(version: str | None = None) -> SourceInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class AirportData:
-    """Airports, indexed by IATA code, with ``name``, ``city`` and point geometry (EPSG:4326)."""
+    """Airports, indexed by IATA code, with ``name``, ``city`` and point geometry (EPSG:4326).
+
+    ``name`` is airportsdata's without its generic English word (:func:`short_name`):
+    ``Toulouse-Blagnac``.
+    """
 
     airports: gpd.GeoDataFrame
     source: SourceInfo
@@ -106,7 +135,7 @@ def load_airports(codes: Sequence[str]) -> AirportData:
         rows.append(
             {
                 "iata": code,
-                "name": entry["name"],
+                "name": short_name(str(entry["name"])),
                 "city": entry["city"],
                 "lon": float(entry["lon"]),
                 "lat": float(entry["lat"]),

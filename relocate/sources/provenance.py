@@ -45,7 +45,7 @@ class SourceInfo:
         """One line naming the source, its publisher, edition and licence, in ``lang``."""
         tr = translator(lang)
         return tr._("{name} ({publisher}), edition {edition}, licence {licence}").format(
-            name=in_language(self.name, lang),
+            name=tr.punctuate(in_language(self.name, lang)),
             publisher=in_language(self.publisher, lang),
             edition=self.edition,
             licence=in_language(self.licence, lang),

@@ -160,16 +160,19 @@ def _data(value: object) -> str:
 
 
 def weight_words(weight: float, *, heaviest: float, lang: str = "en") -> str:
-    """Say a weight relative to the heaviest one: ``matters a lot``, ``somewhat``, ``a little``."""
+    """Say a weight relative to the heaviest one: ``high``, ``medium`` or ``low importance``.
+
+    A noun phrase, so that it agrees with any label (``Town-hall opening hours``).
+    """
     tr = translator(lang)
     if weight <= 0 or heaviest <= 0:
-        return tr._("not counted")
+        return tr._("no weight")
     share = weight / heaviest
     if share >= 2 / 3:
-        return tr._("matters a lot")
+        return tr._("high importance")
     if share >= 1 / 3:
-        return tr._("matters somewhat")
-    return tr._("matters a little")
+        return tr._("medium importance")
+    return tr._("low importance")
 
 
 def _clock(moment: datetime, lang: str) -> str:
@@ -276,7 +279,7 @@ def _profile_section(ranking: Ranking, territory: Territory, lang: str) -> str:
     items = []
     for name, criterion in profile.criteria.items():
         unit = territory.spec(name).unit.symbol(lang)
-        sentence = tr._("{label} {weight}: {curve}.").format(
+        sentence = tr._("{label} ({weight}): {curve}.").format(
             label=_label(territory, name, lang),
             weight=weight_words(criterion.weight, heaviest=heaviest, lang=lang),
             curve=criterion.describe(unit, lang=lang),

@@ -15,7 +15,7 @@ from relocate._names import find_village, nearest, normalise_name
 from relocate.errors import UnknownVillageError
 from relocate.features.access import village_points
 from relocate.sources import load_communes
-from relocate.sources.airports import drivable_airports
+from relocate.sources.airports import drivable_airports, short_name
 from relocate.territory import Territory
 from relocate.trip.model import Place
 
@@ -24,7 +24,6 @@ __all__ = ["resolve_place", "village_place"]
 _COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _STATION_PREFIX = re.compile(r"^\s*(?:gare|station)\s*(?::|\s+d['’]\s*|\s+de\s+|\s+)", re.I)
 _AIRPORT_PREFIX = re.compile(r"^\s*(?:a[eé]roport|airport)\s*(?::|\s+d['’]\s*|\s+de\s+|\s+)", re.I)
-_AIRPORT_SUFFIXES = (" International Airport", " Airport", " Airfield", " Air Base")
 #: Metropolitan France and Corsica, with a margin: a point outside is a typo (swapped lat, lon).
 _FRANCE = (41.0, 51.5, -5.5, 10.0)
 
@@ -43,13 +42,6 @@ def village_place(territory: Territory, code: str) -> Place:
     )
 
 
-def _short_airport_name(name: str) -> str:
-    for suffix in _AIRPORT_SUFFIXES:
-        if name.endswith(suffix):
-            return name.removesuffix(suffix)
-    return name
-
-
 def _airport(code: str) -> Place | None:
     entry = drivable_airports().get(code.strip().upper())
     if entry is None:
@@ -57,7 +49,7 @@ def _airport(code: str) -> Place | None:
     return Place(
         kind="airport",
         key=code.strip().upper(),
-        name=_short_airport_name(str(entry["name"])),
+        name=short_name(str(entry["name"])),
         lon=float(entry["lon"]),
         lat=float(entry["lat"]),
     )

@@ -39,7 +39,7 @@ FRENCH = [
     "jour", "visite", "visites", "départ", "retour", "déjeuner", "mairie", "maire", "trajet",
     "lundi", "mardi", "décembre", "habitants", "demander", "le", "la", "les", "des", "du",
     "et", "pour", "sur", "avec", "aucune", "gare", "heures", "ici", "critère", "note",
-    "rang", "pas", "donnée", "satisfaction totale", "compte beaucoup",
+    "rang", "pas", "donnée", "satisfaction totale", "importance forte",
 ]  # fmt: skip
 #: The text a reader sees: the body's, without the data marked translate="no".
 VISIBLE_TEXT = """() => {

@@ -325,7 +325,7 @@ def test_brief_names_every_visit_and_prints_on_a4(
     assert "no visit: fewer visits (3) than days (3)" in html
     assert "more than 95 min round trip from the base" in html
     # The profile in words, with units and weights, and the share of it compared.
-    assert "matters a lot: full satisfaction at 10 min or less, none at 60 min or more" in html
+    assert "(high importance): full satisfaction at 10 min or less, none at 60 min or more" in html
     assert "at least 100 inhabitants" in html
     assert "67% of these priorities (by weight) could be compared here." in html
     assert "Without data, not compared: premises eligible to fibre." in html
@@ -506,11 +506,11 @@ def test_an_appointment_in_the_brief_and_the_calendar(
 
 
 def test_weight_words() -> None:
-    assert weight_words(3, heaviest=3) == "matters a lot"
-    assert weight_words(1.5, heaviest=3) == "matters somewhat"
-    assert weight_words(0.5, heaviest=3) == "matters a little"
-    assert weight_words(0, heaviest=3) == "not counted"
-    assert weight_words(3, heaviest=3, lang="fr") == "compte beaucoup"
+    assert weight_words(3, heaviest=3) == "high importance"
+    assert weight_words(1.5, heaviest=3) == "medium importance"
+    assert weight_words(0.5, heaviest=3) == "low importance"
+    assert weight_words(0, heaviest=3) == "no weight"
+    assert weight_words(3, heaviest=3, lang="fr") == "importance forte"
 
 
 def test_write_brief(
