@@ -168,9 +168,13 @@ def _one_airport(iata: str, inputs: Inputs) -> Points:
 
 
 def _airport(iata: str) -> Destination:
+    entry = drivable_airports().get(iata)
+    name = short_name(str(entry["name"])) if entry is not None else iata
     return Destination(
         key=iata,
-        place=Text(en="{iata} airport", fr="l’aéroport {iata}").format(iata=iata),
+        place=Text(en="{name} airport ({iata})", fr="l’aéroport {name} ({iata})").format(
+            name=name, iata=iata
+        ),
         sources=("communes", "airports"),
         points=functools.partial(_one_airport, iata),
         description=Text(en="airport {iata}", fr="l’aéroport {iata}").format(iata=iata),

@@ -151,7 +151,8 @@ def test_outputs_stop_calling_network_times_estimates(networked: relocate.Territ
     profile = relocate.load_profile("remote-worker")
     ranking = relocate.score(networked.features, profile, names=networked.villages["name"])
     text = format_explanation(ranking, networked, "32160")
-    assert "Drive to TLS airport (estimate)" not in text
+    assert "Drive to Toulouse-Blagnac airport (TLS) " in text
+    assert "Drive to Toulouse-Blagnac airport (TLS) (estimate)" not in text
     assert "Drive times: road network" in text
     fmap = build_map(ranking, networked, top=10)
     html = fmap.get_root().render()

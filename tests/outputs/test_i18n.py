@@ -105,9 +105,9 @@ def test_french_differs_from_english_for_most_features() -> None:
 
 
 def test_french_labels() -> None:
-    assert feature_label("drive_min_TLS", "fr") == "Trajet vers l’aéroport TLS"
-    assert feature_label("dist_km_AGF", "fr") == "Distance à l’aéroport AGF"
-    assert feature_label("drive_min_TLS", "en") == "Drive to TLS airport"
+    assert feature_label("drive_min_TLS", "fr") == "Trajet vers l’aéroport Toulouse-Blagnac (TLS)"
+    assert feature_label("dist_km_AGF", "fr") == "Distance à l’aéroport Agen-La Garenne (AGF)"
+    assert feature_label("drive_min_TLS", "en") == "Drive to Toulouse-Blagnac airport (TLS)"
     assert feature_label("drive_min_hospital", "fr") == "Trajet vers l’hôpital le plus proche"
     assert feature_label("dist_km_pharmacy", "fr") == "Distance à la pharmacie la plus proche"
     assert (
@@ -124,8 +124,13 @@ def test_french_labels() -> None:
 
 def test_airports_beyond_the_defaults() -> None:
     # Any airport the catalogue knows has a label, in both languages.
-    assert feature_label("drive_min_BOD", "fr") == "Trajet vers l’aéroport BOD"
-    assert feature_label("dist_km_BOD", "en") == "Distance to BOD airport"
+    # airportsdata writes "Bordeaux-Merignac (BA 106) Airport": the name without "Airport".
+    assert feature_label("drive_min_BOD", "fr") == (
+        "Trajet vers l’aéroport Bordeaux-Merignac (BA 106) (BOD)"
+    )
+    assert (
+        feature_label("dist_km_BOD", "en") == "Distance to Bordeaux-Merignac (BA 106) airport (BOD)"
+    )
 
 
 def test_unknown_feature_falls_back_to_its_name() -> None:

@@ -384,7 +384,7 @@ def test_explain_rows_and_status(features: pd.DataFrame, make_profile: MakeProfi
     assert explained["weight"].tolist() == [3.0, 1.0, 2.0]
     assert explained["unit"].tolist() == ["min", "inhabitants", "min"]
     assert explained["estimate"].tolist() == [True, False, True]
-    assert explained.loc["drive_min_TLS", "label"] == "Drive to TLS airport"
+    assert explained.loc["drive_min_TLS", "label"] == "Drive to Toulouse-Blagnac airport (TLS)"
     assert explained.loc["drive_min_TLS", "value"] == 60
     assert explained.loc["drive_min_TLS", "utility"] == pytest.approx(0.5)
     assert explained.loc["drive_min_TLS", "points"] == pytest.approx(50.0)
