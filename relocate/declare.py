@@ -146,6 +146,8 @@ class Unit:
         Yes/no values (1/0), shown as words.
     numeric
         False for text values (a facility's name).
+    name
+        What the unit is called where it has no symbol (a table's unit column).
     """
 
     key: str
@@ -153,10 +155,25 @@ class Unit:
     integer: bool = False
     flag: bool = False
     numeric: bool = True
+    name: Text | None = None
+
+    def called(self, lang: str) -> str:
+        """The unit as a table's unit column names it: its symbol, else its name.
+
+        Examples
+        --------
+        >>> COUNT.called("fr"), MINUTES.called("fr")
+        ('nombre', 'min')
+        """
+        if symbol := self.symbol(lang):
+            return symbol
+        return self.name(lang) if self.name is not None else self.key
 
 
 #: A number of things (facilities in a village): no symbol, no decimals.
-COUNT = Unit(key="count", symbol=Text(en="", fr=""), integer=True)
+COUNT = Unit(
+    key="count", symbol=Text(en="", fr=""), integer=True, name=Text(en="count", fr="nombre")
+)
 INHABITANTS = Unit(key="inhabitants", symbol=Text(en="inhabitants", fr="habitants"), integer=True)
 INHABITANTS_PER_KM2 = Unit(key="inhabitants/km²", symbol=Text(en="inhabitants/km²", fr="hab./km²"))
 HOURS_PER_WEEK = Unit(key="h/week", symbol=Text(en="h/week", fr="h/semaine"))
@@ -169,7 +186,7 @@ SALES = Unit(key="sales", symbol=Text(en="sales", fr="ventes"), integer=True)
 #: 1 for yes, 0 for no (written as words: the symbol names the unit in lists).
 FLAG = Unit(key="flag", symbol=Text(en="flag", fr="indicateur"), integer=True, flag=True)
 #: A name or a word, not a number.
-TEXT = Unit(key="text", symbol=Text(en="", fr=""), numeric=False)
+TEXT = Unit(key="text", symbol=Text(en="", fr=""), numeric=False, name=Text(en="text", fr="texte"))
 
 #: Every unit, by key.
 UNITS: dict[str, Unit] = {

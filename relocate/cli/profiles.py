@@ -55,9 +55,11 @@ def _ask(question: Question, lang: str, answers: dict[str, Any]) -> Any:
         return " ".join(given.split()) or None
     choices = [questionary.Choice(tr._(label), value=value) for value, label in question.choices]
     if question.kind == "choices":
-        picked = questionary.checkbox(text, choices=choices).ask()
+        how = tr._("(arrow keys to move, space to pick, Enter when done)")
+        picked = questionary.checkbox(text, choices=choices, instruction=how).ask()
     else:
-        picked = questionary.select(text, choices=choices).ask()
+        how = tr._("(arrow keys to choose, then Enter)")
+        picked = questionary.select(text, choices=choices, instruction=how).ask()
     if picked is None:
         raise click.Abort
     return picked

@@ -60,7 +60,7 @@ def rank(
 ) -> None:
     """Print the best villages for a profile, and optionally write the full ranking."""
     from relocate.i18n import translator
-    from relocate.outputs.card import coverage_lines
+    from relocate.outputs.card import absence_lines, coverage_lines
     from relocate.outputs.report import format_ranking
     from relocate.outputs.tables import check_table_path, ranking_frame, sources_text, write_table
     from relocate.scoring import load_profile
@@ -76,13 +76,7 @@ def rank(
     )
     tr = translator(lang)
     if out is not None:
-        unavailable = "".join(
-            "\n"
-            + tr._("Unavailable, left out of the weighting: {name}: {reason}").format(
-                name=name, reason=absence.reason(lang)
-            )
-            for name, absence in ranking.absences.items()
-        )
+        unavailable = "".join("\n" + line for line in absence_lines(ranking, territory, lang=lang))
         share = "\n".join(coverage_lines(ranking, territory, lang=lang))
         write_table(
             ranking_frame(ranking, territory, robustness=sure),
@@ -115,9 +109,9 @@ def rank(
 @click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
-    default=DEFAULT_LANGUAGE,
-    show_default=True,
-    help="Language of the map: French or English.",
+    default=None,
+    help="Language of the map (default fr, for the household); the terminal report "
+    "follows it, or the terminal's locale when it is not given.",
 )
 @robust_options
 @trade_option
@@ -128,7 +122,7 @@ def map_command(
     town_min_population: int,
     top: int,
     out: Path | None,
-    lang: str,
+    lang: str | None,
     robust: bool,
     samples: int,
     seed: int,
@@ -154,18 +148,13 @@ def map_command(
         territory, wanted, robust=robust, samples=samples, seed=seed, top=top
     )
     mayors = load_mayors(cache_dir=territory.settings.cache_dir)
-    page = build_map(ranking, territory, top=top, lang=lang, robustness=sure, mayors=mayors)
+    page_lang = lang or DEFAULT_LANGUAGE
+    page = build_map(ranking, territory, top=top, lang=page_lang, robustness=sure, mayors=mayors)
     write_map(page, out)
-    # The page speaks --lang; the terminal, the advisor's, speaks the terminal's language.
-    tr = translator(terminal_language())
+    # The page speaks --lang (French by default); the terminal, the advisor's, speaks
+    # --lang too when it is given, else the terminal's language (as `trip` does).
+    tr = translator(lang or terminal_language())
     click.echo(format_ranking(ranking, territory, top=top, lang=tr.lang, robustness=sure))
-    if sure is not None:
-        click.echo(
-            "\n"
-            + tr._("How sure each rank is: {n} weightings drawn (seed {seed})").format(
-                n=tr.number(samples), seed=seed
-            )
-        )
     click.echo("\n" + tr._("Wrote {path}").format(path=out))
 
 
@@ -249,15 +238,15 @@ def criteria(
     for spec in territory.catalogue.specs(territory.settings.airports):
         if not spec.unit.numeric:
             continue  # a name, not a criterion
+        # A kind of facility is given by any of its sources; other features need them all.
+        any_source = territory.catalogue.service_kind(spec.destination or "") is not None
+        is_loaded = bool(set(spec.sources) & loaded) if any_source else set(spec.sources) <= loaded
         row = {
             tr._("criterion"): spec.name,
             tr._("label"): spec.label(lang),
-            tr._("unit"): spec.unit.symbol(lang) or spec.unit.key,
-            # A kind of facility is given by any of its sources; other features need them all.
-            tr._("source"): (
-                tr._(" or ") if territory.catalogue.service_kind(spec.destination or "") else ", "
-            ).join(spec.sources),
-            tr._("loaded"): tr._("yes") if set(spec.sources) & loaded else tr._("no"),
+            tr._("unit"): spec.unit.called(lang),
+            tr._("source"): (tr._(" or ") if any_source else ", ").join(spec.sources),
+            tr._("loaded"): tr._("yes") if is_loaded else tr._("no"),
         }
         values = territory.features.get(spec.name)
         for column, stat in (

@@ -121,6 +121,8 @@ PLACE_HELP = (
               help="The window the lunch break lies in.")  # fmt: skip
 @click.option("--lunch-min", type=click.IntRange(min=0), default=60, show_default=True,
               help="Length of the lunch break in minutes (0: none).")  # fmt: skip
+@click.option("--townhall-min", type=click.IntRange(min=0), default=30, show_default=True,
+              help="Minutes the town hall must still be open when a visit starts.")  # fmt: skip
 @click.option("--pack", is_flag=True,
               help="Pack the visits into as few days as they fit in, instead of spreading "
               "them over the days.")  # fmt: skip
@@ -168,6 +170,7 @@ def trip(
     leave_by: int | None,
     lunch: tuple[int, int],
     lunch_min: int,
+    townhall_min: int,
     pack: bool,
     lang: str | None,
     events: tuple[str, ...],
@@ -201,6 +204,7 @@ def trip(
         spread=not pack,
         first_day_start=arrive_at,
         last_day_end=leave_by,
+        townhall_min=townhall_min,
     )
     check_trip(start.date(), days, settings=settings)  # fail fast, before loading data
     files = [out / "brief.html", out / "schedule.csv", out / "schedule.ics"]
@@ -305,6 +309,7 @@ def _report(
 ) -> str:
     """The advisor's report: the plan day by day, what was left out, what data is missing."""
     from relocate.i18n import N_, in_sentence, translator  # lazy, as in the command
+    from relocate.outputs.card import absence_lines
 
     language_names = {"fr": N_("French"), "en": N_("English")}
     tr = translator(lang)
@@ -329,12 +334,7 @@ def _report(
         lines.append(tr._("Not compared (no data here): {labels}.").format(labels=labels))
     if ranking.scored_share < territory.settings.min_scored_share:
         lines.append(tr._("Not a recommendation yet: the brief says so to the household."))
-    for name, absence in ranking.absences.items():
-        lines.append(
-            tr._("Unavailable, left out of the weighting: {name}: {reason}.").format(
-                name=name, reason=absence.reason(lang)
-            )
-        )
+    lines += absence_lines(ranking, territory, lang=lang)
     for number, day in enumerate(plan.days, 1):
         lines.append(_day_line(number, day, lang))
     names = territory.villages["name"]

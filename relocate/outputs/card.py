@@ -19,6 +19,7 @@ from relocate.i18n import in_sentence, translator
 from relocate.outputs.formats import format_opening_hours, format_value, is_missing
 from relocate.programme.members import MembersSource
 from relocate.scoring import Ranking
+from relocate.scoring.profile import Constraint
 from relocate.scoring.score import from_programme
 from relocate.territory import Territory
 
@@ -94,6 +95,23 @@ def low_confidence(
     return tr.ngettext("low confidence: {n} sale", "low confidence: {n} sales", sales).format(
         n=tr.number(sales)
     )
+
+
+def absence_lines(ranking: Ranking, territory: Territory, *, lang: str = "en") -> list[str]:
+    """For the advisor, each criterion left out of the weighting: label, name and why.
+
+    ``Unavailable, left out of the weighting: Drive to the nearest hospital
+    (drive_min_hospital): its source (finess) is not loaded: run ...``.
+    """
+    tr = translator(lang)
+    return [
+        tr._("Unavailable, left out of the weighting: {label} ({name}): {reason}.").format(
+            label=territory.spec(name).label(lang),
+            name=name,
+            reason=absence.reason(lang),
+        )
+        for name, absence in ranking.absences.items()
+    ]
 
 
 def coverage_lines(ranking: Ranking, territory: Territory, *, lang: str = "en") -> list[str]:
@@ -188,6 +206,9 @@ class ConstraintLine:
     rule: str
     value: str | None
     verdict: str
+    #: Why the village fails it, in words (``Population : 97 habitants, sous le minimum
+    #: de 150 habitants``); None when it is met or not checked.
+    failure: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,7 +246,10 @@ class VillageCard:
         """``rank 3 of 263``, ``excluded (...)`` or ``not ranked (...)``."""
         tr = translator(self.lang)
         if self.excluded:
-            return tr._("excluded ({reasons})").format(reasons=self.reasons)
+            failures = [c.failure for c in self.constraints if c.failure]
+            return tr._("excluded ({reasons})").format(
+                reasons="; ".join(failures) if failures else self.reasons
+            )
         if self.rank is None:
             return tr._("not ranked (no data for any criterion)")
         return tr._("rank {rank} of {ranked}").format(rank=self.rank, ranked=self.ranked)
@@ -248,6 +272,24 @@ def _fact(territory: Territory, name: str, code: str, lang: str) -> FactLine:
         doubt=low_confidence(territory, name, code, lang=lang),
         source=source_label(territory, name),
     )
+
+
+def _failure(
+    territory: Territory, name: str, constraint: Constraint, value: float, shown: str, lang: str
+) -> str:
+    """Why a value fails a constraint, as the map's card says it."""
+    tr = translator(lang)
+    spec = territory.spec(name)
+    below = constraint.min is not None and value < constraint.min
+    limit = constraint.min if below else constraint.max
+    space = "\u00a0" if lang == "fr" else " "  # as format_value writes a value and its unit
+    bound = f"{tr.decimal(float(limit))}{space}{spec.unit.symbol(lang)}".strip()  # type: ignore[arg-type]
+    message = (
+        tr._("{label}: {value}, below the minimum of {bound}")
+        if below
+        else tr._("{label}: {value}, above the maximum of {bound}")
+    )
+    return message.format(label=spec.label(lang), value=shown, bound=bound)
 
 
 def village_card(
@@ -308,6 +350,7 @@ def village_card(
         spec = territory.spec(name)
         unit = spec.unit.symbol(lang)
         shown: str | None = None
+        failure: str | None = None
         if name in ranking.unavailable:
             verdict = tr._("not checked (unavailable)")
         else:
@@ -315,8 +358,11 @@ def village_card(
             shown = shown_value(territory, name, raw, lang=lang)
             if is_missing(raw):
                 verdict = tr._("not checked")
+            elif constraint.admits(float(str(raw))):
+                verdict = tr._("met")
             else:
-                verdict = tr._("met") if constraint.admits(float(str(raw))) else tr._("FAILED")
+                verdict = tr._("FAILED")
+                failure = _failure(territory, name, constraint, float(str(raw)), shown, lang)
         constraints.append(
             ConstraintLine(
                 name=name,
@@ -324,6 +370,7 @@ def village_card(
                 rule=constraint.describe(unit, lang=lang),
                 value=shown,
                 verdict=verdict,
+                failure=failure,
             )
         )
     wanted = open_data_facts(ranking, territory) if facts is None else list(facts)

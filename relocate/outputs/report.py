@@ -11,8 +11,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from relocate._frames import number_at
-from relocate.i18n import translator
-from relocate.outputs.card import card_frame, coverage_lines, shown_value, village_card
+from relocate.i18n import in_sentence, translator
+from relocate.outputs.card import (
+    absence_lines,
+    card_frame,
+    coverage_lines,
+    shown_value,
+    village_card,
+)
 from relocate.outputs.tables import sources_text
 from relocate.scoring import Ranking
 from relocate.territory import Territory
@@ -51,12 +57,7 @@ def _header(ranking: Ranking, territory: Territory, lang: str) -> list[str]:
                 n=tr.number(fit.n_routes_),
             )
         )
-    for name, absence in ranking.absences.items():
-        lines.append(
-            tr._("Unavailable, left out of the weighting: {name}: {reason}.").format(
-                name=name, reason=absence.reason(lang)
-            )
-        )
+    lines += absence_lines(ranking, territory, lang=lang)
     return lines
 
 
@@ -98,16 +99,7 @@ def format_ranking(
         rows.append(cells)
     lines = _header(ranking, territory, lang)
     if robustness is not None:
-        lines.append(
-            tr._(
-                "How sure each rank is: {n} plausible weightings of the profile drawn (seed "
-                "{seed}); the weight of {moves} moves the ranking most."
-            ).format(
-                n=tr.number(robustness.samples),
-                seed=robustness.seed,
-                moves=robustness.most_sensitive or tr._("no criterion"),
-            )
-        )
+        lines.append(_robustness_line(robustness, territory, lang))
     n_excluded = int(ranking.table["excluded"].sum())
     lines.append(
         tr._("{n} of {total} villages excluded by the profile's constraints.").format(
@@ -121,6 +113,40 @@ def format_ranking(
         lines.append(tr._("No village meets every constraint."))
     lines += ["", tr._("Sources:"), sources_text(territory, lang=lang)]
     return "\n".join(lines)
+
+
+def _robustness_line(robustness: Robustness, territory: Territory, lang: str) -> str:
+    """What the draws varied, how many there were, and the weight that moves the ranking most."""
+    tr = translator(lang)
+    n, seed = tr.number(robustness.samples), robustness.seed
+    if robustness.space.is_fixed:
+        if not robustness.noisy:
+            return tr._(
+                "How sure each rank is: the profile gives every weight as a number and no "
+                "value is uncertain, so every rank is sure; give weights as ranges "
+                "(weight = [2, 4]) to see how sure they are."
+            )
+        return tr._(
+            "How sure each rank is: {n} draws of the measurement error of {labels} (seed "
+            "{seed}), at the profile's own weights."
+        ).format(
+            n=n,
+            seed=seed,
+            labels=tr.join([in_sentence(territory.spec(c).label(lang)) for c in robustness.noisy]),
+        )
+    line = tr._(
+        "How sure each rank is: {n} plausible weightings of the profile drawn (seed {seed})."
+    ).format(n=n, seed=seed)
+    moves = robustness.most_sensitive
+    if moves is None:
+        return line + " " + tr._("No weight moves the ranking.")
+    return (
+        line
+        + " "
+        + tr._("The criterion whose weight moves the ranking most: {label}.").format(
+            label=in_sentence(territory.spec(moves).label(lang))
+        )
+    )
 
 
 def format_explanation(
@@ -170,7 +196,7 @@ def format_explanation(
         )
         lines.append(
             tr._("Constraint {name} {rule}: {verdict}").format(
-                name=line.name, rule=line.rule, verdict=verdict
+                name=in_sentence(line.label), rule=line.rule, verdict=verdict
             )
         )
     for name, reason in card.drive_notes:

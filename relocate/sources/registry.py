@@ -5,7 +5,7 @@ from __future__ import annotations
 from relocate._names import suggest
 from relocate.declare import SourceDeclaration
 from relocate.errors import UnknownSourceError
-from relocate.i18n import translator
+from relocate.i18n import N_, translator
 from relocate.programme.events import EventsSource
 from relocate.programme.members import MembersSource
 from relocate.programme.notes import NotesSource
@@ -83,12 +83,22 @@ def open_data_source(key: str) -> OpenDataSource:
     )
 
 
+#: The placeholders of the programme's commands, written in the reader's language.
+_PLACEHOLDERS = {
+    "FILE": N_("FILE"),
+    "VILLAGE": N_("VILLAGE"),
+    "KEY": N_("KEY"),
+    "VALUE": N_("VALUE"),
+}
+
+
 def how_to_load(keys: list[str], *, lang: str = "en") -> str:
     """The commands that load one of these open-data sources, in words (for the advisor)."""
     tr = translator(lang)
     command = getattr(OPEN_DATA.get(keys[0]), "load_command", None) if keys else None
     if command:  # the programme's own sources have a command of their own
-        return tr._("run {imports}").format(imports=f"`{command}`")
+        words = [tr._(_PLACEHOLDERS[w]) if w in _PLACEHOLDERS else w for w in command.split()]
+        return tr._("run {imports}").format(imports=f"`{' '.join(words)}`")
     fetchable = [k for k in keys if k in OPEN_DATA and OPEN_DATA[k].fetchable]
     imports = tr._("`relocate data import {key} FILE...` with files you downloaded").format(
         key=keys[0]

@@ -335,15 +335,19 @@ def _programme(plan: TripPlan, territory: Territory, lang: str) -> str:
                 else f"{_data(day.start.label(lang))} → {_data(day.end.label(lang))}"
             )
         if day.stops:
-            visits = ", ".join(
-                f"{_data(s.title if s.kind == 'appointment' and s.title else s.name)} "
-                f"{_e(_clock(s.arrive, lang))}"
-                for s in day.stops
-            )
-            if day.lunch is not None:
-                visits += _e(tr._("; ")) + _e(
-                    tr._("lunch at {time}").format(time=_clock(day.lunch.start, lang))
+            # The visits and the lunch in the order of the day.
+            timed = [
+                (
+                    s.arrive,
+                    f"{_data(s.title if s.kind == 'appointment' and s.title else s.name)} "
+                    f"{_e(_clock(s.arrive, lang))}",
                 )
+                for s in day.stops
+            ]
+            if day.lunch is not None:
+                lunch = tr._("lunch at {time}").format(time=_clock(day.lunch.start, lang))
+                timed.append((day.lunch.start, _e(lunch)))
+            visits = ", ".join(text for _, text in sorted(timed, key=lambda item: item[0]))
         else:
             why = day.why_empty.text(lang) if day.why_empty else ""
             visits = _e(tr._("no visit: {why}").format(why=why) if why else tr._("no visit"))

@@ -166,7 +166,10 @@ def _marks(day: DayPlan, territory: Territory, lang: str) -> list[_Mark]:
             role = tr._("end")
         name = "" if place.kind == "coordinates" else _short(place, lang)
         point = tr._("the point")
-        role = f"({role})" if name else f"{point} ({role})"
+        if not name:
+            role = f"{point} ({role})"
+        else:  # "Auch (départ et retour)"; "Toulouse-Blagnac (TLS) – départ et retour"
+            role = f"– {role}" if name.endswith(")") else f"({role})"
         same = [k for k, m in enumerate(stops) if (m.lon, m.lat) == (place.lon, place.lat)]
         if same:
             first = stops[same[0]]

@@ -170,6 +170,9 @@ class TripSettings:
         The last evening's latest arrival (a train to catch), if not ``day_end``.
     time_limit_s
         Most time the solver may search, in seconds.
+    townhall_min
+        How long the town hall must still be open when a visit starts, in minutes,
+        so that there is time to go in and talk (default 30).
     """
 
     visit_min: int = 60
@@ -183,6 +186,7 @@ class TripSettings:
     first_day_start: int | None = None
     last_day_end: int | None = None
     time_limit_s: float = 10.0
+    townhall_min: int = 30
 
     def hours(self, day: int, days: int) -> tuple[int, int]:
         """The planning hours of day ``day`` (0-based) of ``days``, minutes after midnight."""
@@ -206,7 +210,9 @@ class Stop:
     drive_min
         Minutes of driving from the previous stop (or the day's start).
     townhall_open
-        The visit starts while the town hall is open (always True for an appointment).
+        The visit starts while the town hall is open, and at least
+        ``TripSettings.townhall_min`` minutes before it closes (always True for an
+        appointment).
     note
         What the household should know about it (the town hall closed that day).
     kind

@@ -159,10 +159,11 @@ def _drive_matrix(
 
 
 def _window(hours: str | None, *, start: date, days: int, settings: TripSettings) -> _Window:
-    """Allowed visit starts: the visit must START while the town hall is open.
+    """Allowed visit starts: the visit must start while the town hall is open.
 
     A start at minute t is allowed if some opening slot on a trip day has
-    ``open <= t < close`` and t lies within that day's planning hours. A village
+    ``open <= t`` and ``t + townhall_min <= close`` (at least one minute), and t lies
+    within that day's planning hours. A village
     whose town hall publishes no hours, or is closed on every trip day, may be
     visited at any time of the day (and the stop says so).
     """
@@ -179,9 +180,10 @@ def _window(hours: str | None, *, start: date, days: int, settings: TripSettings
                 continue
             open_on_trip = True
             first = max(slot.start.hour * 60 + slot.start.minute, day_start)
-            close = min(slot.end.hour * 60 + slot.end.minute, day_end)
-            if close > first:
-                intervals.append((d * _DAY + first, d * _DAY + close - 1))
+            closes = slot.end.hour * 60 + slot.end.minute
+            last = min(closes - max(settings.townhall_min, 1), day_end - 1)
+            if last >= first:
+                intervals.append((d * _DAY + first, d * _DAY + last))
     if not open_on_trip:
         return _Window(None, Reason(N_("town hall closed on every day of the trip")))
     if not intervals:
@@ -272,6 +274,11 @@ def _check_settings(settings: TripSettings, days: int = 1) -> None:
         raise InvalidOptionError(
             f"a visit of {settings.visit_min} min does not fit in {day}; "
             f"give 1 to {length} min a visit"
+        )
+    if not 0 <= settings.townhall_min <= length:
+        raise InvalidOptionError(
+            f"the town hall cannot be required open {settings.townhall_min} min after a "
+            f"visit starts in {day}; give 0 to {length} min"
         )
     if not 1 <= settings.max_drive_min <= length:
         raise InvalidOptionError(
@@ -373,8 +380,7 @@ def _resolve_village(territory: Territory, query: str) -> str:
         return find_village(names, query)
     except UnknownVillageError as error:
         raise UnknownVillageError(
-            f"village {query!r} is not a village of {territory.name} ({territory.code}): "
-            f"{error}; give the name or INSEE code of one of its villages"
+            f"among the villages of {territory.name} ({territory.code}) to visit: {error}"
         ) from None
 
 

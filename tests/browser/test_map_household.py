@@ -179,6 +179,8 @@ def test_numbers_scale_and_buttons_follow_the_language(new_page, fr_map, en_map,
         assert re.fullmatch(r"\d+ k?m", mp.page.locator(".leaflet-control-scale-line").inner_text())
         title = mp.page.locator(".leaflet-control-zoom-in").get_attribute("title")
         assert title == ui_strings(lang)["zoom_in"]
+        toggle = mp.page.locator(".leaflet-control-layers-toggle").get_attribute("title")
+        assert toggle == ui_strings(lang)["layers"]
     assert "× 1,3" in fr.page.locator("#rl-footer summary").inner_text()
     assert "1.3" in en.page.locator("#rl-footer summary").inner_text()
     assert_clean(fr)
@@ -219,7 +221,7 @@ def test_panel_says_first_how_much_of_the_profile_is_scored(
     assert mp.js("() => document.querySelector('#rl-panel h1').nextElementSibling.id") == "rl-share"
     share = mp.page.locator("#rl-share").inner_text()
     assert re.search(r"\b56\W%", share), share
-    assert "pas encore de données ici sur" in share
+    assert "pas encore de données ici pour\u00a0: " in share
     for name in family_ranking.unscored:
         label = gers.spec(name).label("fr")
         assert label[0].lower() + label[1:] in share, label

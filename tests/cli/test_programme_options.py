@@ -62,7 +62,7 @@ def test_the_trade_comes_from_the_profile_or_trade(run: Run, tmp_path: Path) -> 
     without = _profile(tmp_path, trade=False)
     result = run("rank", "--profile", without, "--top", "3", "--lang", "en")
     assert result.code == 0, result.err
-    assert "trade_members_within_30min: no trade is given for the household" in result.out
+    assert "(trade_members_within_30min): no trade is given for the household" in result.out
     result = run("rank", "--profile", without, "--top", "3", "--lang", "en", "--trade", "graphiste")
     assert result.code == 0, result.err
     assert "no trade is given" not in result.out

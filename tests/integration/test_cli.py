@@ -94,7 +94,10 @@ def test_rank_never_prints_unranked_villages(cli, tmp_path):
     profile = _write(tmp_path / "puf.toml", ONLY_UNLOADED_AIRPORT)
     result = cli("rank", "-p", profile)
     assert result.code == 0, result.err
-    assert "Unavailable, left out of the weighting: drive_min_PUF" in result.out
+    assert (
+        "Unavailable, left out of the weighting: Drive to Pau Pyrenees airport (PUF) "
+        "(drive_min_PUF): " in result.out
+    )
     assert "<NA>" not in result.out
     assert _ranking_rows(result.out) == []
 
@@ -120,6 +123,19 @@ def test_rank_other_departement(cli):
     rows = _ranking_rows(result.out)
     assert [row[0] for row in rows] == ["1", "2"]
     assert all(row[1].startswith("2A") for row in rows)
+
+
+def test_rank_robust_says_what_was_drawn(cli):
+    fixed = cli("rank", "-p", "family", "--robust", "--samples", "200", "--top", "3")
+    assert fixed.code == 0, fixed.err
+    assert "the profile gives every weight as a number" in fixed.out
+    ranged = cli("rank", "-p", "couple-agen-toulouse", "--robust", "--samples", "200")
+    assert ranged.code == 0, ranged.err
+    line = next(x for x in ranged.out.splitlines() if x.startswith("How sure each rank is"))
+    assert "200 plausible weightings of the profile drawn (seed 0)." in line
+    # The criterion is named by its label, never by its identifier.
+    assert "The criterion whose weight moves the ranking most: drive to " in line
+    assert "drive_min_" not in line
 
 
 # -- explain --------------------------------------------------------------------------------
@@ -169,6 +185,18 @@ def test_explain_names_the_mayor_with_the_register_cited(cli):
     hall = result.out.split("Mairie\u00a0:")[1]
     assert "Maire\u00a0: Camille BONNE, depuis le 28 mars 2026 (répertoire au " in hall
     assert "Répertoire national des élus" in result.out.split("Sources\u00a0:")[1]
+
+
+def test_explain_says_why_a_village_is_excluded_in_french(cli):
+    # Lalanne (32184) has 137 inhabitants (populations légales 2017); family asks 150.
+    result = cli("explain", "32184", "-p", "family", "--lang", "fr")
+    assert result.code == 0, result.err
+    first = result.out.splitlines()[0]
+    assert first.endswith(
+        "exclue (Population\u00a0: 137\u00a0habitants, sous le minimum de 150\u00a0habitants)"
+    )
+    assert "Contrainte trajet vers la ville la plus proche au plus 20 min" in result.out
+    assert "drive_min_town" not in result.out.split("Sources")[0].split("Indisponible")[0]
 
 
 def test_explain_corsican_code_in_lower_case(cli):

@@ -63,16 +63,22 @@ def test_map_command_reports_and_ranks(remote_map):
     assert f"Profile: {load_profile('remote-worker').title('en')}" in result.out
 
 
-def test_map_command_speaks_the_terminal_s_language(cli, tmp_path, monkeypatch):
+def test_map_command_speaks_lang_else_the_terminal_s_language(cli, tmp_path, monkeypatch):
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
-    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
     out = tmp_path / "fr.html"
-    result = cli("map", "-p", "family", "--lang", "en", "--out", out)
+    result = cli("map", "-p", "family", "--out", out)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1] == f"Wrote {out}"  # the terminal: its locale
+    assert page_data(out.read_text(encoding="utf-8"))["lang"] == "fr"  # the page: French
+    # --lang sets both, as `trip` does.
+    out = tmp_path / "fr-asked.html"
+    result = cli("map", "-p", "family", "--lang", "fr", "--out", out)
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == f"Écrit\u00a0: {out}"
-    assert "Famille avec enfants scolarisés" in result.out  # the terminal: French
-    assert page_data(out.read_text(encoding="utf-8"))["lang"] == "en"  # the page: --lang
+    assert "Famille avec enfants scolarisés" in result.out
+    assert page_data(out.read_text(encoding="utf-8"))["lang"] == "fr"
 
 
 def test_page_needs_no_network(remote_map):
@@ -207,7 +213,7 @@ def test_robust_option_puts_how_sure_each_rank_is_in_the_page(cli, tmp_path, ger
     args = ("map", "-p", "family", "--robust", "--samples", "300", "--seed", "3", "--top", "5")
     result = cli(*args, "--out", out)
     assert result.code == 0, result.err
-    assert "How sure each rank is: 300 weightings drawn (seed 3)" in result.out
+    assert "How sure each rank is: the profile gives every weight as a number" in result.out
     robust = page_data(out.read_text(encoding="utf-8"))["robust"]
     assert (robust["samples"], robust["seed"], robust["top"]) == (300, 3, 5)
     family = load_profile("family")

@@ -399,7 +399,7 @@ def test_explain_shows_sources_and_editions_next_to_values(
     assert "[laposte edition unknown, " in section
     assert "Hospitals in the village: " in section and "[finess 2020-03-06]" in section
     # Still unavailable: the BPE criteria of the family profile, with how to load them.
-    assert "drive_min_primary_school: its source (bpe) is not loaded" in out
+    assert "(drive_min_primary_school): its source (bpe) is not loaded" in out
     # The sources list names the imported editions.
     sources = out[out.index("Sources:") :]
     assert "edition 2020-03-06" in sources

@@ -50,8 +50,8 @@ def test_ui_strings_the_page_needs() -> None:
     assert fr["reset"] == "Revenir au profil"
     assert fr["download_profile"] == "Télécharger ce profil"
     assert fr["share_many"] == (
-        "Ce classement porte sur {pct} de vos priorités\u00a0: "
-        "pas encore de données ici sur {list}."
+        "Ce classement porte sur {pct} de vos priorités\u00a0; "
+        "pas encore de données ici pour\u00a0: {list}."
     )
     assert fr["ties_top"].startswith("{n} communes à égalité à {score}")
     assert fr["town_hall"] == "Mairie"

@@ -396,6 +396,33 @@ def test_opening_hours_are_respected_across_days(territory_of: Factory) -> None:
     assert sorted(code for day in visits(plan) for code in day) == ["99002", "99003", "99004"]
 
 
+@pytest.mark.parametrize("townhall_min", [0, 30])
+def test_a_visit_starts_long_enough_before_the_town_hall_closes(
+    territory_of: Factory, townhall_min: int
+) -> None:
+    # Open 14:00-17:00 on Tuesday only; the days start at 16:50.
+    rows = [row("99001", 0.50, 43.60), row("99003", 0.55, 43.62, TUESDAY_AFTERNOON)]
+    plan = plan_trip(
+        territory_of(rows),
+        base="99001",
+        villages=["99003"],
+        start=MONDAY,
+        days=2,
+        today=TODAY,
+        settings=TripSettings(
+            townhall_min=townhall_min, day_start=16 * 60 + 50, max_drive_min=60, visit_min=30
+        ),
+    )
+    (stop,) = [s for day in plan.days for s in day.stops]
+    if townhall_min > 10:  # the day starts at 16:50: too late to find it open that long
+        assert not stop.townhall_open
+        assert str(stop.note) == "town hall open only outside the day's planning hours"
+    else:
+        assert stop.townhall_open
+        assert stop.arrive.date() == date(2030, 1, 8)
+        assert minute(stop.arrive) <= 17 * 60 - 1
+
+
 def test_town_hall_closed_on_every_trip_day_is_still_visited(territory_of: Factory) -> None:
     rows = [
         row("99001", 0.50, 43.60),
@@ -508,7 +535,7 @@ def test_invalid_requests_say_how_to_fix(four: Territory) -> None:
 
     with pytest.raises(UnknownVillageError, match="base 'Nowhere' is no village of Fixture"):
         plan(base="Nowhere")
-    with pytest.raises(UnknownVillageError, match="village 'Nowhere' is not a village"):
+    with pytest.raises(UnknownVillageError, match=r"villages of .* to visit: no village named"):
         plan(villages=["99002", "Nowhere"])
     with pytest.raises(InvalidOptionError, match="in the past; give a date from 2030-01-01"):
         plan(start=date(2029, 12, 31))

@@ -517,7 +517,17 @@
       if (zones) overlays[escapeHtml(t("isochrones"))] = zones;
       if (tiles) overlays[escapeHtml(t("base_map"))] = tiles;
       const small = controls.isSmallScreen();
-      L.control.layers(base, overlays, { collapsed: small, position: "topright" }).addTo(map);
+      const layerControl = L.control.layers(base, overlays, {
+        collapsed: small,
+        position: "topright",
+      });
+      layerControl.addTo(map);
+      // Leaflet titles its toggle "Layers" in English: the page's language instead.
+      const toggle = layerControl.getContainer().querySelector(".leaflet-control-layers-toggle");
+      if (toggle) {
+        toggle.title = t("layers");
+        toggle.setAttribute("aria-label", t("layers"));
+      }
       map.on("baselayerchange", (e) => {
         if (!views.has(e.layer)) return;
         legend.setView(views.get(e.layer));
