@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
+from unittest import mock
 
 import geopandas as gpd
 import numpy as np
@@ -377,6 +380,25 @@ class CliResult:
         line = self.err_lines[0]
         assert line.startswith("relocate: error: "), line
         return line
+
+
+def run_main(*args: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> CliResult:
+    """Run ``relocate.cli.main`` in-process (with ``env`` set meanwhile); return what it did."""
+    from relocate.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    with (
+        mock.patch.dict(os.environ, dict(env or {})),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code
+    assert isinstance(code, int), code
+    return CliResult(code=code, out=out.getvalue(), err=err.getvalue())
 
 
 _PAGE_DATA = re.compile(r'<script type="application/json" id="relocate-data">(.*?)</script>', re.S)

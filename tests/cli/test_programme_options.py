@@ -6,16 +6,13 @@ events and notes in the real Gers), on the fixtures' day (1 December 2026).
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import CliResult, run_main
 from tests.programme.test_privacy import PROFILE_TOML, TRIP, _FixtureDay
 
 pytestmark = pytest.mark.slow
@@ -31,23 +28,9 @@ def _profile(folder: Path, *, trade: bool) -> Path:
 
 
 def _runner(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    from relocate.cli import main
-
     monkeypatch.setenv("RELOCATE_CACHE_DIR", str(cache))
     monkeypatch.setattr("relocate.trip.plan.date", _FixtureDay)
-
-    def go(*args: str | os.PathLike[str]) -> CliResult:
-        out, err = io.StringIO(), io.StringIO()
-        code: int | str | None = 0
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main([str(a) for a in args])
-            except SystemExit as exc:
-                code = exc.code
-        assert isinstance(code, int)
-        return CliResult(code=code, out=out.getvalue(), err=err.getvalue())
-
-    return go
+    return run_main
 
 
 @pytest.fixture

@@ -6,20 +6,17 @@ cache folder; every later load, in-process or in a subprocess, reads that cache.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
 import relocate
 import relocate.cli
-from tests.conftest import CliResult
+from tests.conftest import CliResult, run_main
 
 CACHE_ENV = "RELOCATE_CACHE_DIR"
 
@@ -50,19 +47,7 @@ def cli(cache_dir: Path, gers: relocate.Territory) -> Callable[..., CliResult]:
     del gers
 
     def run(*args: str | os.PathLike[str]) -> CliResult:
-        out, err = io.StringIO(), io.StringIO()
-        code: int | str | None = 0
-        with (
-            mock.patch.dict(os.environ, {CACHE_ENV: str(cache_dir)}),
-            contextlib.redirect_stdout(out),
-            contextlib.redirect_stderr(err),
-        ):
-            try:
-                relocate.cli.main([str(a) for a in args])
-            except SystemExit as exc:
-                code = exc.code
-        assert isinstance(code, int), code
-        return CliResult(code=code, out=out.getvalue(), err=err.getvalue())
+        return run_main(*args, env={CACHE_ENV: str(cache_dir)})
 
     return run
 

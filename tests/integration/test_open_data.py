@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -24,7 +21,7 @@ from relocate.sources.fetch import import_files
 from relocate.sources.opendata import ParseContext
 from relocate.sources.registry import OPEN_DATA
 from relocate.sources.store import Manifest, Store
-from tests.conftest import REQUIRE_SHARED_ENV, SHARED_DATA, CliResult, page_data
+from tests.conftest import REQUIRE_SHARED_ENV, SHARED_DATA, CliResult, page_data, run_main
 
 pytestmark = pytest.mark.slow
 
@@ -78,19 +75,7 @@ def cache_with_communes(session_cache: Path, target: Path) -> Path:
 
 def run_cli(cache: Path, *args: str | os.PathLike[str]) -> CliResult:
     """Run ``relocate.cli.main`` in-process with ``cache`` as the cache folder."""
-    out, err = io.StringIO(), io.StringIO()
-    code: int | str | None = 0
-    with (
-        mock.patch.dict(os.environ, {CACHE_ENV: str(cache)}),
-        contextlib.redirect_stdout(out),
-        contextlib.redirect_stderr(err),
-    ):
-        try:
-            relocate.cli.main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code
-    assert isinstance(code, int), code
-    return CliResult(code=code, out=out.getvalue(), err=err.getvalue())
+    return run_main(*args, env={CACHE_ENV: str(cache)})
 
 
 def import_shared(cache: Path, keys: tuple[str, ...]) -> dict[str, Manifest]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import stat
 import tomllib
@@ -12,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import CliResult, run_main
 from tests.programme.conftest import FIXTURES
 
 Run = Callable[..., CliResult]
@@ -21,25 +19,13 @@ Run = Callable[..., CliResult]
 @pytest.fixture
 def run(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     """``relocate ...`` in-process, with the two groups registered and this test's cache."""
-    from relocate.cli import cli, main
+    from relocate.cli import cli
     from relocate.cli.programme import network, notes
 
     monkeypatch.setitem(cli.commands, "network", network)
     monkeypatch.setitem(cli.commands, "notes", notes)
     monkeypatch.setenv("RELOCATE_CACHE_DIR", str(cache))
-
-    def go(*args: str | os.PathLike[str]) -> CliResult:
-        out, err = io.StringIO(), io.StringIO()
-        code: int | str | None = 0
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main([str(a) for a in args])
-            except SystemExit as exc:
-                code = exc.code
-        assert isinstance(code, int)
-        return CliResult(code=code, out=out.getvalue(), err=err.getvalue())
-
-    return go
+    return run_main
 
 
 def _load_all(run: Run) -> None:

@@ -15,7 +15,6 @@ them: a test checks that it does, and that it is the only one.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import re
@@ -41,7 +40,7 @@ from relocate.programme.privacy import (
     members_of,
 )
 from relocate.scoring import parse_profile, score
-from tests.conftest import CliResult
+from tests.conftest import run_main
 from tests.programme.conftest import TODAY, Contact
 
 MARCIAC = "32233"
@@ -96,20 +95,6 @@ def _command_line(cache: Path) -> Iterator[None]:
         yield
 
 
-def _run(*args: str | os.PathLike[str]) -> CliResult:
-    from relocate.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code: int | str | None = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code
-    assert isinstance(code, int)
-    return CliResult(code=code, out=out.getvalue(), err=err.getvalue())
-
-
 @pytest.fixture(scope="module")
 def trip_outputs(
     programme_cache: Path, tmp_path_factory: pytest.TempPathFactory
@@ -124,7 +109,7 @@ def trip_outputs(
     with _command_line(cache):
         for name, extra in (("household", ()), ("advisor", ("--advisor",))):
             out = folder / name
-            result = _run("trip", "--profile", profile, *TRIP, *extra, "--out", out)
+            result = run_main("trip", "--profile", profile, *TRIP, *extra, "--out", out)
             assert result.code == 0, result.err
             files.update({f"{name} {p.name}": p for p in sorted(out.iterdir())})
     return files
