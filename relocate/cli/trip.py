@@ -308,8 +308,8 @@ def _report(
     plan: TripPlan, ranking: Ranking, territory: Territory, *, lang: str, household: str
 ) -> str:
     """The advisor's report: the plan day by day, what was left out, what data is missing."""
-    from relocate.i18n import N_, in_sentence, translator  # lazy, as in the command
-    from relocate.outputs.card import absence_lines
+    from relocate.i18n import N_, translator  # lazy, as in the command
+    from relocate.outputs.card import absence_lines, unscored_labels
 
     language_names = {"fr": N_("French"), "en": N_("English")}
     tr = translator(lang)
@@ -330,7 +330,7 @@ def _report(
     share = tr.percent(ranking.scored_share)
     lines.append(tr._("{share} of the profile's weight is scored here.").format(share=share))
     if ranking.unscored:
-        labels = tr.join([in_sentence(territory.spec(n).label(lang)) for n in ranking.unscored])
+        labels = unscored_labels(ranking, territory, lang=lang)
         lines.append(tr._("Not compared (no data here): {labels}.").format(labels=labels))
     if ranking.scored_share < territory.settings.min_scored_share:
         lines.append(tr._("Not a recommendation yet: the brief says so to the household."))

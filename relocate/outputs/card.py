@@ -10,18 +10,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from relocate._frames import number_at, value_at
 from relocate.i18n import in_sentence, translator
-from relocate.outputs.formats import format_opening_hours, format_value, is_missing
+from relocate.outputs.formats import format_opening_hours, format_value, is_missing, with_unit
 from relocate.programme.members import MembersSource
 from relocate.scoring import Ranking
 from relocate.scoring.profile import Constraint
 from relocate.scoring.score import from_programme
 from relocate.territory import Territory
+
+if TYPE_CHECKING:
+    from relocate.sources.mayors import Mayor, MayorData
 
 __all__ = [
     "MEMBER_COUNTS",
@@ -114,6 +118,26 @@ def absence_lines(ranking: Ranking, territory: Territory, *, lang: str = "en") -
     ]
 
 
+def unscored_labels(ranking: Ranking, territory: Territory, *, lang: str = "en") -> str:
+    """The criteria a ranking could not score, listed inside a sentence (``a, b et c``)."""
+    tr = translator(lang)
+    return tr.join([in_sentence(territory.spec(n).label(lang)) for n in ranking.unscored])
+
+
+def mayor_since(mayor: Mayor, lang: str = "en") -> str:
+    """``, since 28 March 2026`` (empty when the register gives no date)."""
+    if mayor.office_start is None:
+        return ""
+    tr = translator(lang)
+    return tr._(", since {date}").format(date=tr.day_month_year(mayor.office_start))
+
+
+def register_as_of(mayors: MayorData, lang: str = "en") -> str:
+    """``(register as of 7 December 2026)``: how recent the mayors' register is."""
+    tr = translator(lang)
+    return tr._("(register as of {date})").format(date=tr.day_month_year(mayors.as_of))
+
+
 def coverage_lines(ranking: Ranking, territory: Territory, *, lang: str = "en") -> list[str]:
     """What share of the profile a ranking scores, and how far to trust its order, in words.
 
@@ -123,14 +147,13 @@ def coverage_lines(ranking: Ranking, territory: Territory, *, lang: str = "en") 
     """
     tr = translator(lang)
     share = ranking.scored_share
-    missing = [in_sentence(territory.spec(name).label(lang)) for name in ranking.unscored]
-    if missing:
+    if ranking.unscored:
         lines = [
             tr.ngettext(
                 "This ranking covers {share} of the profile's weight: {names} has no data here.",
                 "This ranking covers {share} of the profile's weight: {names} have no data here.",
-                len(missing),
-            ).format(share=tr.percent(share), names=tr.join(missing))
+                len(ranking.unscored),
+            ).format(share=tr.percent(share), names=unscored_labels(ranking, territory, lang=lang))
         ]
     else:
         lines = [tr._("This ranking covers all of the profile's weight.")]
@@ -282,8 +305,7 @@ def _failure(
     spec = territory.spec(name)
     below = constraint.min is not None and value < constraint.min
     limit = constraint.min if below else constraint.max
-    space = "\u00a0" if lang == "fr" else " "  # as format_value writes a value and its unit
-    bound = f"{tr.decimal(float(limit))}{space}{spec.unit.symbol(lang)}".strip()  # type: ignore[arg-type]
+    bound = with_unit(tr.decimal(float(limit)), spec.unit, lang=lang)  # type: ignore[arg-type]
     message = (
         tr._("{label}: {value}, below the minimum of {bound}")
         if below

@@ -15,7 +15,7 @@ from relocate.declare import Unit
 from relocate.features.townhall import parse_opening_hours
 from relocate.i18n import N_, translator
 
-__all__ = ["format_number", "format_opening_hours", "format_value", "is_missing"]
+__all__ = ["format_number", "format_opening_hours", "format_value", "is_missing", "with_unit"]
 
 _NBSP = "\u00a0"
 #: What a value the source does not have reads as.
@@ -56,7 +56,18 @@ def format_value(value: object, unit: Unit, *, lang: str = "en") -> str:
         return tr._("yes") if value else tr._("no")
     if not unit.numeric:
         return str(value)
-    number = format_number(float(str(value)), unit, lang=lang)
+    return with_unit(format_number(float(str(value)), unit, lang=lang), unit, lang=lang)
+
+
+def with_unit(number: str, unit: Unit, *, lang: str = "en") -> str:
+    r"""A written number followed by its unit's symbol, if it has one.
+
+    Examples
+    --------
+    >>> from relocate.declare import COUNT, MINUTES
+    >>> with_unit("20", MINUTES, lang="fr"), with_unit("3", COUNT)
+    ('20 min', '3')
+    """
     symbol = unit.symbol(lang)
     # French puts a no-break space between a number and its unit.
     space = _NBSP if lang == "fr" else " "

@@ -16,6 +16,8 @@ from relocate.outputs.card import (
     absence_lines,
     card_frame,
     coverage_lines,
+    mayor_since,
+    register_as_of,
     shown_value,
     village_card,
 )
@@ -239,10 +241,5 @@ def _mayor_line(mayors: MayorData, code: str, lang: str) -> str:
     mayor = mayors.of(code)
     if mayor is None:
         return tr._("Mayor: not in the register")
-    since = (
-        tr._(", since {date}").format(date=tr.day_month_year(mayor.office_start))
-        if mayor.office_start
-        else ""
-    )
-    known = tr._("(register as of {date})").format(date=tr.day_month_year(mayors.as_of))
+    since, known = mayor_since(mayor, lang), register_as_of(mayors, lang)
     return f"{tr._('Mayor:')} {mayor.name}{since} {known}"

@@ -24,8 +24,15 @@ from pathlib import Path
 
 from relocate._files import write_files
 from relocate.declare import NEAREST_NAME
-from relocate.i18n import N_, in_sentence, translator
-from relocate.outputs.card import VillageCard, low_confidence, village_card
+from relocate.i18n import N_, translator
+from relocate.outputs.card import (
+    VillageCard,
+    low_confidence,
+    mayor_since,
+    register_as_of,
+    unscored_labels,
+    village_card,
+)
 from relocate.outputs.formats import format_value, is_missing
 from relocate.programme.privacy import advisor_section, household_section
 from relocate.scoring import Ranking
@@ -295,7 +302,7 @@ def _profile_section(ranking: Ranking, territory: Territory, lang: str) -> str:
         share=tr.percent(share)
     )
     if ranking.unscored:
-        labels = tr.join([in_sentence(_label(territory, n, lang)) for n in ranking.unscored])
+        labels = unscored_labels(ranking, territory, lang=lang)
         compared += " " + tr._("Without data, not compared: {labels}.").format(labels=labels)
     if (ties := ranking.top_ties()) > 1:
         compared += " " + tr._("{n} villages share the best score.").format(n=tr.number(ties))
@@ -613,16 +620,10 @@ def _townhall(card: VillageCard, mayors: MayorData | None, lang: str) -> str:
         if mayor is None:
             lines.append(_e(tr._("Mayor: not in the register")))
         else:
-            since = (
-                tr._(", since {date}").format(date=tr.day_month_year(mayor.office_start))
-                if mayor.office_start
-                else ""
-            )
-            known = tr._("(register as of {date})").format(date=tr.day_month_year(mayors.as_of))
             lines.append(
                 _e(tr._("Mayor:"))
-                + f" <strong>{_data(mayor.name)}</strong>{_e(since)}"
-                + f" <span class='muted'>{_e(known)}</span>"
+                + f" <strong>{_data(mayor.name)}</strong>{_e(mayor_since(mayor, lang))}"
+                + f" <span class='muted'>{_e(register_as_of(mayors, lang))}</span>"
             )
     unpublished = tr._("not published")
     address = " ".join((hall.address or "").split()) or unpublished

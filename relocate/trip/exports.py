@@ -18,6 +18,7 @@ from icalendar import Calendar, Event, vText
 
 from relocate._files import write_files
 from relocate.i18n import N_, translator
+from relocate.outputs.card import mayor_since
 from relocate.outputs.formats import format_opening_hours, is_missing
 from relocate.sources.mayors import MayorData
 from relocate.trip.model import DayPlan, Place, Stop, TripPlan
@@ -285,12 +286,7 @@ def _description(stop: Stop, hall: _Hall, mayors: MayorData | None, lang: str) -
     tr = translator(lang)
     lines = []
     if mayors is not None and (mayor := mayors.of(stop.insee)) is not None:
-        since = (
-            tr._(", since {date}").format(date=tr.day_month_year(mayor.office_start))
-            if mayor.office_start
-            else ""
-        )
-        lines.append(tr._("Mayor:") + f" {mayor.name}{since}")
+        lines.append(tr._("Mayor:") + f" {mayor.name}{mayor_since(mayor, lang)}")
     if hall.address:
         lines.append(tr._("Town hall: {address}").format(address=hall.address))
     for label, value in (
